@@ -1,0 +1,538 @@
+//! TFRecord framing: the container format of tfevents files.
+//!
+//! A file is a plain concatenation of records, each
+//! `u64 length (LE) | masked CRC-32C of those 8 bytes | payload | masked CRC-32C of payload`.
+//! This module owns the checksum ([`masked_crc32c`]), the encoder
+//! ([`encode_record`], [`RecordWriter`]) and a resumable reader
+//! ([`RecordReader`]) that tells "not written yet" (a partial record at the end
+//! of a growing file) apart from corruption, and can re-synchronise after
+//! garbage so that intact records behind damage are still read.
+
+use std::io::{self, Read, Write};
+
+/// Bytes of framing around each payload: 8 length + 4 length CRC + 4 data CRC.
+pub const FRAMING_LEN: usize = 16;
+const HEADER_LEN: usize = 12;
+
+/// The largest payload the reader accepts by default (256 MiB). A length field
+/// above the reader's limit is reported as [`RecordError::TooLarge`] instead of
+/// being allocated, which bounds the reader's memory.
+pub const DEFAULT_MAX_RECORD_LEN: u64 = 256 << 20;
+
+const MASK_DELTA: u32 = 0xa282_ead8;
+
+/// Masks a CRC the way TFRecord (and LevelDB) store it.
+pub fn mask_crc(crc: u32) -> u32 {
+    crc.rotate_right(15).wrapping_add(MASK_DELTA)
+}
+
+/// Inverse of [`mask_crc`].
+pub fn unmask_crc(masked: u32) -> u32 {
+    masked.wrapping_sub(MASK_DELTA).rotate_left(15)
+}
+
+/// CRC-32C (Castagnoli) of `data`, masked.
+pub fn masked_crc32c(data: &[u8]) -> u32 {
+    mask_crc(crc32c::crc32c(data))
+}
+
+/// Appends one framed record holding `payload` to `out`.
+pub fn encode_record(payload: &[u8], out: &mut Vec<u8>) {
+    let len = (payload.len() as u64).to_le_bytes();
+    out.reserve(payload.len() + FRAMING_LEN);
+    out.extend_from_slice(&len);
+    out.extend_from_slice(&masked_crc32c(&len).to_le_bytes());
+    out.extend_from_slice(payload);
+    out.extend_from_slice(&masked_crc32c(payload).to_le_bytes());
+}
+
+/// Writes framed records to any `Write`, one `write_all` per record.
+///
+/// For files prefer [`crate::event::EventFileWriter`], which batches whole
+/// records and decides when they reach the disk.
+#[derive(Debug)]
+pub struct RecordWriter<W> {
+    inner: W,
+    scratch: Vec<u8>,
+}
+
+impl<W: Write> RecordWriter<W> {
+    /// Wraps `inner`.
+    pub fn new(inner: W) -> Self {
+        RecordWriter {
+            inner,
+            scratch: Vec::new(),
+        }
+    }
+
+    /// Frames `payload` and writes the whole record.
+    pub fn write_record(&mut self, payload: &[u8]) -> io::Result<()> {
+        self.scratch.clear();
+        encode_record(payload, &mut self.scratch);
+        self.inner.write_all(&self.scratch)
+    }
+
+    /// Flushes the inner writer.
+    pub fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+
+    /// Returns the inner writer.
+    pub fn into_inner(self) -> W {
+        self.inner
+    }
+}
+
+/// What can go wrong reading one record. Each variant carries the byte offset
+/// of the record (or damaged region) in the stream.
+#[derive(Debug, thiserror::Error)]
+pub enum RecordError {
+    /// The stream ends inside a record: either the file is still being
+    /// written (try again later: the reader keeps its place) or its tail was
+    /// cut off.
+    #[error("incomplete record at byte {offset}: {have} of {need} bytes present (truncated, or still being written)")]
+    Truncated {
+        /// Offset of the record's first byte.
+        offset: u64,
+        /// Bytes of the record present.
+        have: u64,
+        /// Bytes the record needs (header only, if the length is unknown).
+        need: u64,
+    },
+    /// The length field fails its checksum: the bytes here are not a record
+    /// header. With re-synchronisation on, the reader skips ahead to the next
+    /// intact record and reports the skipped span with [`RecordError::Skipped`].
+    #[error("corrupt record header at byte {offset} (length checksum mismatch)")]
+    BadLengthCrc {
+        /// Offset of the damaged header.
+        offset: u64,
+    },
+    /// The payload fails its checksum; the record was skipped.
+    #[error("corrupt record at byte {offset}: payload checksum mismatch ({len} bytes skipped)")]
+    BadDataCrc {
+        /// Offset of the record.
+        offset: u64,
+        /// Payload length.
+        len: u64,
+    },
+    /// The length field is larger than the reader's limit.
+    #[error("record at byte {offset} claims {len} bytes, more than the {max}-byte limit")]
+    TooLarge {
+        /// Offset of the record.
+        offset: u64,
+        /// Claimed payload length.
+        len: u64,
+        /// The reader's limit.
+        max: u64,
+    },
+    /// Damaged bytes were skipped to reach the next intact record.
+    #[error("skipped {len} damaged bytes at byte {offset}")]
+    Skipped {
+        /// Where the damage starts.
+        offset: u64,
+        /// How many bytes were skipped.
+        len: u64,
+    },
+    /// The underlying read failed.
+    #[error("read error at byte {offset}: {source}")]
+    Io {
+        /// Offset the read was for.
+        offset: u64,
+        /// The OS error.
+        #[source]
+        source: io::Error,
+    },
+}
+
+impl RecordError {
+    /// True for [`RecordError::Truncated`]: more bytes may still arrive.
+    pub fn is_incomplete(&self) -> bool {
+        matches!(self, RecordError::Truncated { .. })
+    }
+}
+
+/// A resumable reader of framed records over any `Read`.
+///
+/// [`RecordReader::next_record`] returns `Ok(Some(payload))` for each intact
+/// record, `Ok(None)` at a clean end of stream, and an error otherwise. After
+/// an error the reader is positioned so that calling it again makes progress:
+///
+/// * `Truncated`: nothing is consumed; call again after the file has grown
+///   (the bytes already read are kept), or stop.
+/// * `BadDataCrc`: that record was skipped.
+/// * `BadLengthCrc` / `TooLarge`: with [`RecordReader::resync`] on (default)
+///   the next call searches forward for the next intact record and reports the
+///   skipped span as `Skipped`; with it off, the reader stays stuck and the
+///   caller should stop reading the stream (TensorBoard's behaviour).
+#[derive(Debug)]
+pub struct RecordReader<R> {
+    src: R,
+    buf: Vec<u8>,
+    start: usize,
+    end: usize,
+    /// Stream offset of `buf[start]`.
+    offset: u64,
+    max_len: u64,
+    resync: bool,
+    /// Set after a header error: the next call scans for a record.
+    lost: bool,
+}
+
+const MIN_READ: usize = 64 << 10;
+
+impl<R: Read> RecordReader<R> {
+    /// A reader with the default limits and re-synchronisation on.
+    pub fn new(src: R) -> Self {
+        Self::with_capacity(src, 256 << 10)
+    }
+
+    /// A reader whose first buffer holds `capacity` bytes (it grows to fit a
+    /// record, up to the record limit).
+    pub fn with_capacity(src: R, capacity: usize) -> Self {
+        RecordReader {
+            src,
+            buf: vec![0; capacity.max(MIN_READ)],
+            start: 0,
+            end: 0,
+            offset: 0,
+            max_len: DEFAULT_MAX_RECORD_LEN,
+            resync: true,
+            lost: false,
+        }
+    }
+
+    /// Starts counting offsets at `offset` (when `src` was seeked there).
+    pub fn starting_at(mut self, offset: u64) -> Self {
+        self.offset = offset;
+        self
+    }
+
+    /// Sets the largest payload accepted.
+    pub fn max_record_len(mut self, max: u64) -> Self {
+        self.max_len = max;
+        self
+    }
+
+    /// Turns searching for the next record after a damaged header on or off.
+    pub fn resync(mut self, on: bool) -> Self {
+        self.resync = on;
+        self
+    }
+
+    /// Stream offset of the next unread byte (the start of the next record).
+    pub fn offset(&self) -> u64 {
+        self.offset
+    }
+
+    fn avail(&self) -> usize {
+        self.end - self.start
+    }
+
+    /// Tries to have at least `need` unread bytes buffered; returns whether it
+    /// succeeded (false at end of stream).
+    fn fill(&mut self, need: usize) -> Result<bool, RecordError> {
+        if self.avail() >= need {
+            return Ok(true);
+        }
+        if self.start > 0 {
+            self.buf.copy_within(self.start..self.end, 0);
+            self.end -= self.start;
+            self.start = 0;
+        }
+        if self.buf.len() < need {
+            let grown = need.max(self.buf.len().saturating_mul(2));
+            self.buf.resize(grown, 0);
+        }
+        while self.end < need {
+            if self.buf.len() - self.end < MIN_READ.min(self.buf.len()) / 2 {
+                // Keep reads large; the buffer never shrinks below what a
+                // record needs.
+                let grown = self.buf.len() + MIN_READ;
+                self.buf.resize(grown, 0);
+            }
+            match self.src.read(&mut self.buf[self.end..]) {
+                Ok(0) => return Ok(false),
+                Ok(n) => self.end += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(source) => {
+                    return Err(RecordError::Io {
+                        offset: self.offset + self.avail() as u64,
+                        source,
+                    })
+                }
+            }
+        }
+        Ok(true)
+    }
+
+    fn consume(&mut self, n: usize) {
+        self.start += n;
+        self.offset += n as u64;
+    }
+
+    /// Parses the header at `buf[at..]`; `Some(len)` if its checksum holds.
+    fn header_len(&self, at: usize) -> Option<u64> {
+        let h = &self.buf[at..at + HEADER_LEN];
+        let len_bytes: [u8; 8] = h[..8].try_into().ok()?;
+        let crc = u32::from_le_bytes(h[8..12].try_into().ok()?);
+        (masked_crc32c(&len_bytes) == crc).then(|| u64::from_le_bytes(len_bytes))
+    }
+
+    /// Reads the next record's payload.
+    pub fn next_record(&mut self) -> Result<Option<&[u8]>, RecordError> {
+        if self.lost {
+            self.find_next_record()?;
+        }
+        if !self.fill(HEADER_LEN)? {
+            if self.avail() == 0 {
+                return Ok(None);
+            }
+            return Err(RecordError::Truncated {
+                offset: self.offset,
+                have: self.avail() as u64,
+                need: HEADER_LEN as u64,
+            });
+        }
+        let offset = self.offset;
+        let Some(len) = self.header_len(self.start) else {
+            self.lost = self.resync;
+            return Err(RecordError::BadLengthCrc { offset });
+        };
+        if len > self.max_len {
+            self.lost = self.resync;
+            return Err(RecordError::TooLarge {
+                offset,
+                len,
+                max: self.max_len,
+            });
+        }
+        let total = len as usize + FRAMING_LEN;
+        if !self.fill(total)? {
+            return Err(RecordError::Truncated {
+                offset,
+                have: self.avail() as u64,
+                need: total as u64,
+            });
+        }
+        let payload = self.start + HEADER_LEN..self.start + HEADER_LEN + len as usize;
+        let crc_at = payload.end;
+        let stored = u32::from_le_bytes([
+            self.buf[crc_at],
+            self.buf[crc_at + 1],
+            self.buf[crc_at + 2],
+            self.buf[crc_at + 3],
+        ]);
+        let ok = masked_crc32c(&self.buf[payload.clone()]) == stored;
+        self.consume(total);
+        if !ok {
+            return Err(RecordError::BadDataCrc { offset, len });
+        }
+        Ok(Some(&self.buf[payload]))
+    }
+
+    /// After a damaged header: advances to the next offset that starts an
+    /// intact record (valid length checksum, length within the limit, and a
+    /// valid payload checksum) and reports the skipped span. If none is found
+    /// before the end of the stream, everything but a possible partial header
+    /// at the very end is skipped.
+    fn find_next_record(&mut self) -> Result<(), RecordError> {
+        let from = self.offset;
+        let mut skipped = 0usize;
+        loop {
+            // Step past the damaged byte, then look for a plausible header.
+            if !self.fill(1)? {
+                break;
+            }
+            self.consume(1);
+            skipped += 1;
+            if !self.fill(HEADER_LEN)? {
+                continue;
+            }
+            let Some(len) = self.header_len(self.start) else {
+                continue;
+            };
+            if len > self.max_len {
+                continue;
+            }
+            let total = len as usize + FRAMING_LEN;
+            if !self.fill(total)? {
+                // A plausible header whose record is not complete: stop here
+                // and let the caller see it as a truncated tail.
+                break;
+            }
+            let payload =
+                &self.buf[self.start + HEADER_LEN..self.start + HEADER_LEN + len as usize];
+            let at = self.start + HEADER_LEN + len as usize;
+            let stored = u32::from_le_bytes([
+                self.buf[at],
+                self.buf[at + 1],
+                self.buf[at + 2],
+                self.buf[at + 3],
+            ]);
+            if masked_crc32c(payload) == stored {
+                break;
+            }
+        }
+        self.lost = false;
+        Err(RecordError::Skipped {
+            offset: from,
+            len: skipped as u64,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hex(s: &str) -> Vec<u8> {
+        let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn crc_vectors_from_the_spec() {
+        assert_eq!(crc32c::crc32c(b"123456789"), 0xE306_9283);
+        assert_eq!(masked_crc32c(b"123456789"), 0xC78A_B0E5);
+        assert_eq!(unmask_crc(0xC78A_B0E5), 0xE306_9283);
+        assert_eq!(masked_crc32c(&0u64.to_le_bytes()), 0x0798_0329);
+    }
+
+    #[test]
+    fn file_version_record_vector() {
+        let payload =
+            hex("09 00 00 00 40 fc 54 d9 41 1a 0d 62 72 61 69 6e 2e 45 76 65 6e 74 3a 32");
+        let mut out = Vec::new();
+        encode_record(&payload, &mut out);
+        assert_eq!(
+            out,
+            hex("1800000000000000 a37f4b22 0900000040fc54d9411a0d627261696e2e4576656e743a32 eced8f9d")
+        );
+        let mut r = RecordReader::new(&out[..]);
+        assert_eq!(r.next_record().unwrap(), Some(&payload[..]));
+        assert!(r.next_record().unwrap().is_none());
+    }
+
+    fn three_records() -> Vec<u8> {
+        let mut out = Vec::new();
+        for p in [&b"first"[..], b"second record", b""] {
+            encode_record(p, &mut out);
+        }
+        out
+    }
+
+    #[test]
+    fn reads_records_and_the_empty_one() {
+        let data = three_records();
+        let mut r = RecordReader::new(&data[..]);
+        assert_eq!(r.next_record().unwrap(), Some(&b"first"[..]));
+        assert_eq!(r.next_record().unwrap(), Some(&b"second record"[..]));
+        assert_eq!(r.next_record().unwrap(), Some(&b""[..]));
+        assert!(r.next_record().unwrap().is_none());
+        assert_eq!(r.offset(), data.len() as u64);
+    }
+
+    #[test]
+    fn every_truncation_keeps_the_complete_records() {
+        let data = three_records();
+        let bounds = [0usize, 21, 50, 66];
+        for cut in 0..data.len() {
+            let mut r = RecordReader::new(&data[..cut]);
+            let mut n = 0;
+            loop {
+                match r.next_record() {
+                    Ok(Some(_)) => n += 1,
+                    Ok(None) => {
+                        assert!(bounds.contains(&cut), "clean end only at a boundary");
+                        break;
+                    }
+                    Err(e) => {
+                        assert!(e.is_incomplete(), "cut {cut}: {e}");
+                        break;
+                    }
+                }
+            }
+            let complete = bounds.iter().filter(|&&b| b > 0 && b <= cut).count();
+            assert_eq!(n, complete, "cut at {cut}");
+        }
+    }
+
+    /// A reader over a source that grows between calls.
+    struct Growing<'a> {
+        data: &'a [u8],
+        visible: usize,
+        pos: usize,
+    }
+
+    impl Read for Growing<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = buf.len().min(self.visible - self.pos);
+            buf[..n].copy_from_slice(&self.data[self.pos..self.pos + n]);
+            self.pos += n;
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn resumes_a_growing_stream() {
+        let data = three_records();
+        let mut src = Growing {
+            data: &data,
+            visible: 30,
+            pos: 0,
+        };
+        let mut r = RecordReader::new(&mut src);
+        assert_eq!(r.next_record().unwrap(), Some(&b"first"[..]));
+        assert!(r.next_record().unwrap_err().is_incomplete());
+        // The file grows; the same reader picks up where it stopped.
+        r.src.visible = data.len();
+        assert_eq!(r.next_record().unwrap(), Some(&b"second record"[..]));
+        assert_eq!(r.next_record().unwrap(), Some(&b""[..]));
+        assert!(r.next_record().unwrap().is_none());
+    }
+
+    #[test]
+    fn bad_data_crc_skips_only_that_record() {
+        let mut data = three_records();
+        data[13] ^= 0xff; // inside "first"
+        let mut r = RecordReader::new(&data[..]);
+        assert!(matches!(
+            r.next_record(),
+            Err(RecordError::BadDataCrc { offset: 0, len: 5 })
+        ));
+        assert_eq!(r.next_record().unwrap(), Some(&b"second record"[..]));
+    }
+
+    #[test]
+    fn garbage_between_records_is_skipped() {
+        let mut data = Vec::new();
+        encode_record(b"one", &mut data);
+        let garbage_at = data.len() as u64;
+        data.extend_from_slice(b"\x00\x01garbage bytes here\xff\xfe");
+        encode_record(b"two", &mut data);
+        let mut r = RecordReader::new(&data[..]);
+        assert_eq!(r.next_record().unwrap(), Some(&b"one"[..]));
+        assert!(
+            matches!(r.next_record(), Err(RecordError::BadLengthCrc { offset }) if offset == garbage_at)
+        );
+        assert!(
+            matches!(r.next_record(), Err(RecordError::Skipped { offset, len: 22 }) if offset == garbage_at)
+        );
+        assert_eq!(r.next_record().unwrap(), Some(&b"two"[..]));
+        assert!(r.next_record().unwrap().is_none());
+    }
+
+    #[test]
+    fn huge_length_is_rejected_without_allocating() {
+        let len = (1u64 << 63).to_le_bytes();
+        let mut data = len.to_vec();
+        data.extend_from_slice(&masked_crc32c(&len).to_le_bytes());
+        let mut r = RecordReader::new(&data[..]).resync(false);
+        assert!(
+            matches!(r.next_record(), Err(RecordError::TooLarge { len, .. }) if len == 1 << 63)
+        );
+    }
+}
