@@ -2,6 +2,7 @@
 pub mod error;
 pub mod event;
 pub mod hparams;
+pub mod logdir;
 pub mod proto;
 pub mod record;
 pub mod rng;

@@ -1,0 +1,139 @@
+//! Loading a logdir: discovery, then every run read in parallel.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use rayon::prelude::*;
+
+use crate::logdir::model::{self, ExperimentView, Session};
+use crate::logdir::run::{read_run, RunData};
+use crate::logdir::scan::discover;
+use crate::logdir::series::SeriesOptions;
+use crate::logdir::Warning;
+
+/// What to keep while reading.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LoadOptions {
+    /// Per-series extras (curves, tails, a step).
+    pub series: SeriesOptions,
+}
+
+/// Why a logdir could not be read at all. (Problems inside it are
+/// [`Warning`]s instead.)
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// The path does not exist.
+    #[error("logdir {0} does not exist")]
+    NotFound(PathBuf),
+    /// The path is not a directory.
+    #[error("logdir {0} is not a directory (give the directory that holds the event files)")]
+    NotADirectory(PathBuf),
+    /// The directory cannot be read.
+    #[error("logdir {path} cannot be read: {source}")]
+    Unreadable {
+        /// The logdir.
+        path: PathBuf,
+        /// The OS error.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// A loaded logdir: every run's data, and what TensorBoard's hparams view
+/// makes of it.
+#[derive(Clone, Debug)]
+pub struct Logdir {
+    /// The directory given.
+    pub root: PathBuf,
+    /// Runs by name.
+    pub runs: BTreeMap<String, RunData>,
+    /// The experiment (explicit or inferred).
+    pub experiment: ExperimentView,
+    /// Sessions sorted by name.
+    pub sessions: Vec<Session>,
+    /// Problems found, in the order found per run.
+    pub warnings: Vec<Warning>,
+}
+
+impl Logdir {
+    /// Event files read.
+    pub fn file_count(&self) -> usize {
+        self.runs.values().map(|r| r.files.len()).sum()
+    }
+
+    /// Events read.
+    pub fn event_count(&self) -> u64 {
+        self.runs.values().map(|r| r.events).sum()
+    }
+
+    /// Bytes read.
+    pub fn byte_count(&self) -> u64 {
+        self.runs.values().map(|r| r.bytes).sum()
+    }
+
+    /// The session called `name`.
+    pub fn session(&self, name: &str) -> Option<&Session> {
+        self.sessions
+            .binary_search_by(|s| s.name.as_str().cmp(name))
+            .ok()
+            .map(|i| &self.sessions[i])
+    }
+}
+
+/// Loads `root` with `opts`.
+pub fn load(root: impl AsRef<Path>, opts: &LoadOptions) -> Result<Logdir, LoadError> {
+    load_with_progress(root, opts, &|_, _| {})
+}
+
+/// Like [`load`], calling `progress(runs_done, runs_total)` as runs finish
+/// (from worker threads).
+pub fn load_with_progress(
+    root: impl AsRef<Path>,
+    opts: &LoadOptions,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<Logdir, LoadError> {
+    let root = root.as_ref().to_path_buf();
+    let meta = std::fs::metadata(&root).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => LoadError::NotFound(root.clone()),
+        _ => LoadError::Unreadable {
+            path: root.clone(),
+            source: e,
+        },
+    })?;
+    if !meta.is_dir() {
+        return Err(LoadError::NotADirectory(root));
+    }
+    std::fs::read_dir(&root).map_err(|e| LoadError::Unreadable {
+        path: root.clone(),
+        source: e,
+    })?;
+
+    let mut warnings = Vec::new();
+    let found = discover(&root, &mut warnings);
+    let total = found.len();
+    let done = AtomicUsize::new(0);
+    let read: Vec<(RunData, Vec<Warning>)> = found
+        .into_par_iter()
+        .map(|rf| {
+            let mut w = Vec::new();
+            let data = read_run(rf.name, rf.files, &opts.series, &mut w);
+            progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
+            (data, w)
+        })
+        .collect();
+    let mut runs = BTreeMap::new();
+    for (data, w) in read {
+        warnings.extend(w);
+        runs.insert(data.name.clone(), data);
+    }
+    let (experiment, sessions, notes) = model::build(&runs);
+    warnings.extend(notes);
+    Ok(Logdir {
+        root,
+        runs,
+        experiment,
+        sessions,
+        warnings,
+    })
+}

@@ -1,0 +1,72 @@
+//! Reading a whole logdir the way TensorBoard does.
+//!
+//! [`scan`] finds the runs, [`run`] reads each run's files (in parallel across
+//! runs) into scalar [`series`] and hparams records, and [`model`] builds
+//! what TensorBoard's HPARAMS tab shows from them: the experiment (explicit or
+//! inferred), the sessions with their hparams, status and metric values, and
+//! the session groups. Problems in the data never stop a load; they are
+//! collected as [`Warning`]s next to everything that could be read.
+
+mod load;
+pub mod model;
+pub mod run;
+pub mod scan;
+pub mod series;
+
+use std::fmt;
+use std::path::PathBuf;
+
+pub use load::{load, LoadError, LoadOptions, Logdir};
+pub use model::{
+    ExperimentView, Group, HParamDomain, HParamInfoView, HParamType, MetricInfoView, MetricKey,
+    Session,
+};
+pub use run::RunData;
+pub use series::{Point, Series, SeriesOptions};
+
+use crate::event::FileProblem;
+
+/// A problem found while reading, with where it is.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Warning {
+    /// The file or directory concerned (empty for logdir-wide notes).
+    pub path: PathBuf,
+    /// Byte offset in the file (0 when not about a place in a file).
+    pub offset: u64,
+    /// What is wrong and what was done about it.
+    pub what: String,
+}
+
+impl Warning {
+    pub(crate) fn file(path: PathBuf, offset: u64, what: String) -> Self {
+        Warning { path, offset, what }
+    }
+}
+
+impl From<FileProblem> for Warning {
+    fn from(p: FileProblem) -> Self {
+        Warning {
+            path: p.path,
+            offset: p.offset,
+            what: p.what,
+        }
+    }
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.path.as_os_str().is_empty() {
+            f.write_str(&self.what)
+        } else if self.offset > 0 {
+            write!(
+                f,
+                "{}: byte {}: {}",
+                self.path.display(),
+                self.offset,
+                self.what
+            )
+        } else {
+            write!(f, "{}: {}", self.path.display(), self.what)
+        }
+    }
+}

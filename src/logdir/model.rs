@@ -1,0 +1,573 @@
+//! TensorBoard's hparams model: the experiment, sessions, metric values and
+//! session groups, built from the runs exactly as TensorBoard's hparams
+//! backend builds them (see `docs/format.md`, "How the table is built").
+//!
+//! * **Experiment**: the first `_hparams_/experiment` found (runs in name
+//!   order) is used as written; with none, hparams are inferred from the
+//!   sessions' values and metrics from the scalar series under sessions.
+//!   Either way hparams are ordered "differs" first, then by name.
+//! * **Session**: every run with a `_hparams_/session_start_info`. A metric
+//!   `(group, tag)` of a session is the series `tag` in run
+//!   `session/group` (the session run itself for an empty group); its value
+//!   is the last point read. Status comes from the end info, else UNKNOWN.
+//! * **Group**: sessions sharing a `group_name` (or alone, without one); its
+//!   hparams are its first session's, its metrics the mean over the sessions
+//!   that have them.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::hparams::group_name::python_float_repr;
+use crate::hparams::{HParamValue, Status};
+use crate::logdir::run::RunData;
+use crate::logdir::series::Series;
+use crate::logdir::Warning;
+use crate::proto::tensorboard::hparams::{h_param_info, DataType, Experiment};
+
+/// A metric's name: scalar `tag` in sub-run `group` of a session.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct MetricKey {
+    /// Sub-run relative to the session ("" for the session run).
+    pub group: String,
+    /// Scalar tag.
+    pub tag: String,
+}
+
+impl MetricKey {
+    /// A key.
+    pub fn new(group: impl Into<String>, tag: impl Into<String>) -> Self {
+        MetricKey {
+            group: group.into(),
+            tag: tag.into(),
+        }
+    }
+
+    /// Parses `group/tag` against known keys: the longest group prefix that
+    /// makes a known key wins (tags may contain `/`), else the whole string
+    /// is a tag with an empty group.
+    pub fn parse<'a>(s: &str, known: impl IntoIterator<Item = &'a MetricKey>) -> Option<MetricKey> {
+        let mut best: Option<&MetricKey> = None;
+        for k in known {
+            if k.to_string() == s && best.is_none_or(|b| k.group.len() > b.group.len()) {
+                best = Some(k);
+            }
+        }
+        best.cloned()
+    }
+}
+
+impl fmt::Display for MetricKey {
+    /// `group/tag`, or `tag` when the group is empty.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.group.is_empty() {
+            f.write_str(&self.tag)
+        } else {
+            write!(f, "{}/{}", self.group, self.tag)
+        }
+    }
+}
+
+/// The value type of an hparam column.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum HParamType {
+    /// No type (no domain given).
+    #[serde(rename = "DATA_TYPE_UNSET")]
+    Unset,
+    /// Strings.
+    #[serde(rename = "DATA_TYPE_STRING")]
+    String,
+    /// Booleans.
+    #[serde(rename = "DATA_TYPE_BOOL")]
+    Bool,
+    /// Numbers.
+    #[serde(rename = "DATA_TYPE_FLOAT64")]
+    Float64,
+}
+
+impl HParamType {
+    fn from_i32(v: i32) -> Self {
+        match DataType::try_from(v) {
+            Ok(DataType::String) => HParamType::String,
+            Ok(DataType::Bool) => HParamType::Bool,
+            Ok(DataType::Float64) => HParamType::Float64,
+            _ => HParamType::Unset,
+        }
+    }
+}
+
+/// An hparam's domain as stored or inferred.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum HParamDomain {
+    /// None given.
+    None,
+    /// Closed interval.
+    Interval {
+        /// Lower bound.
+        min: f64,
+        /// Upper bound.
+        max: f64,
+    },
+    /// Listed values.
+    Discrete {
+        /// The values.
+        values: Vec<HParamValue>,
+    },
+}
+
+/// One hparam column.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct HParamInfoView {
+    /// Name (the key in session values).
+    pub name: String,
+    /// Display name ("" for none).
+    pub display_name: String,
+    /// Description.
+    pub description: String,
+    /// Value type.
+    #[serde(rename = "type")]
+    pub kind: HParamType,
+    /// Domain.
+    pub domain: HParamDomain,
+    /// Whether sessions differ in it (inferred experiments only).
+    pub differs: bool,
+}
+
+/// One metric column.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct MetricInfoView {
+    /// Group and tag.
+    #[serde(flatten)]
+    pub key: MetricKey,
+    /// Display name ("" for none).
+    pub display_name: String,
+    /// Description.
+    pub description: String,
+    /// `DATASET_UNKNOWN`, `DATASET_TRAINING` or `DATASET_VALIDATION`.
+    pub dataset_type: &'static str,
+}
+
+/// The experiment: the table's columns.
+#[derive(Clone, Debug, PartialEq, Default, Serialize)]
+pub struct ExperimentView {
+    /// True if read from an `_hparams_/experiment` summary, false if inferred.
+    pub explicit: bool,
+    /// The run the explicit experiment came from.
+    pub source_run: Option<String>,
+    /// Name.
+    pub name: String,
+    /// Description.
+    pub description: String,
+    /// User.
+    pub user: String,
+    /// Creation time (0 if not written).
+    pub time_created_secs: f64,
+    /// hparam columns, "differs" first, then by name.
+    pub hparams: Vec<HParamInfoView>,
+    /// metric columns.
+    pub metrics: Vec<MetricInfoView>,
+}
+
+/// One session (trial).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Session {
+    /// Run name of the session.
+    pub name: String,
+    /// Group key: the start info's `group_name`, or the session name.
+    pub group: String,
+    /// hparam values.
+    pub hparams: BTreeMap<String, HParamValue>,
+    /// How it ended.
+    pub status: Status,
+    /// From the start info (0 if not written).
+    pub start_time_secs: f64,
+    /// From the end info (0 if none).
+    pub end_time_secs: f64,
+    /// From the start info.
+    pub model_uri: String,
+    /// From the start info.
+    pub monitor_url: String,
+    /// Every scalar series in the session run and the runs below it, keyed
+    /// by (path relative to the session, tag).
+    pub scalars: BTreeMap<MetricKey, Series>,
+}
+
+impl Session {
+    /// The series TensorBoard uses for metric `key`.
+    pub fn metric(&self, key: &MetricKey) -> Option<&Series> {
+        self.scalars.get(key)
+    }
+}
+
+fn dataset_type_name(v: i32) -> &'static str {
+    match v {
+        1 => "DATASET_TRAINING",
+        2 => "DATASET_VALIDATION",
+        _ => "DATASET_UNKNOWN",
+    }
+}
+
+/// The run's ancestors by path, nearest first (`a/b/c` → `a/b`, `a`).
+fn ancestors(run: &str) -> impl Iterator<Item = &str> {
+    let mut cur = run;
+    std::iter::from_fn(move || {
+        let i = cur.rfind('/')?;
+        cur = &cur[..i];
+        Some(cur)
+    })
+}
+
+/// Builds the experiment and sessions from runs (sorted by name).
+pub(crate) fn build(
+    runs: &BTreeMap<String, RunData>,
+) -> (ExperimentView, Vec<Session>, Vec<Warning>) {
+    let mut notes = Vec::new();
+    let mut sessions: BTreeMap<&str, Session> = BTreeMap::new();
+    for (name, run) in runs {
+        let Some(start) = &run.hparams.session_start else {
+            continue;
+        };
+        let mut hparams = BTreeMap::new();
+        for (k, v) in &start.hparams {
+            if let Some(v) = HParamValue::from_proto(v) {
+                hparams.insert(k.clone(), v);
+            }
+        }
+        let end = run.hparams.session_end.as_ref();
+        sessions.insert(
+            name,
+            Session {
+                name: name.clone(),
+                group: if start.group_name.is_empty() {
+                    name.clone()
+                } else {
+                    start.group_name.clone()
+                },
+                hparams,
+                status: end.map(|e| Status::from_i32(e.status)).unwrap_or_default(),
+                start_time_secs: start.start_time_secs,
+                end_time_secs: end.map(|e| e.end_time_secs).unwrap_or(0.0),
+                model_uri: start.model_uri.clone(),
+                monitor_url: start.monitor_url.clone(),
+                scalars: BTreeMap::new(),
+            },
+        );
+        if name == "." {
+            notes.push(Warning::file(
+                run.files.first().cloned().unwrap_or_default(),
+                0,
+                "a session at the logdir root: TensorBoard shows it without metrics from its sub-runs; \
+                 point it at the parent directory"
+                    .to_string(),
+            ));
+        }
+    }
+
+    // Attach every scalar series to the session runs it lies under, and
+    // collect the inferred metric names (longest enclosing session).
+    let mut inferred_metrics: BTreeSet<(String, String)> = BTreeSet::new();
+    for (name, run) in runs {
+        if run.scalars.is_empty() {
+            continue;
+        }
+        let mut longest = true;
+        for s in std::iter::once(name.as_str()).chain(ancestors(name)) {
+            let Some(session) = sessions.get_mut(s) else {
+                continue;
+            };
+            let group = if s == name {
+                String::new()
+            } else {
+                name[s.len() + 1..].to_string()
+            };
+            for (tag, series) in &run.scalars {
+                if longest {
+                    inferred_metrics.insert((tag.clone(), group.clone()));
+                }
+                session
+                    .scalars
+                    .insert(MetricKey::new(group.clone(), tag.clone()), series.clone());
+            }
+            longest = false;
+        }
+    }
+
+    let sessions: Vec<Session> = sessions.into_values().collect();
+    let explicit = runs
+        .iter()
+        .find_map(|(name, r)| r.hparams.experiment.as_ref().map(|e| (name, e)));
+    let mut experiment = match explicit {
+        Some((run, e)) => explicit_experiment(run, e),
+        None => inferred_experiment(&sessions, inferred_metrics),
+    };
+    experiment
+        .hparams
+        .sort_by(|a, b| b.differs.cmp(&a.differs).then_with(|| a.name.cmp(&b.name)));
+    (experiment, sessions, notes)
+}
+
+fn explicit_experiment(run: &str, e: &Experiment) -> ExperimentView {
+    let hparams = e
+        .hparam_infos
+        .iter()
+        .map(|h| HParamInfoView {
+            name: h.name.clone(),
+            display_name: h.display_name.clone(),
+            description: h.description.clone(),
+            kind: HParamType::from_i32(h.r#type),
+            domain: match &h.domain {
+                Some(h_param_info::Domain::DomainInterval(i)) => HParamDomain::Interval {
+                    min: i.min_value,
+                    max: i.max_value,
+                },
+                Some(h_param_info::Domain::DomainDiscrete(l)) => HParamDomain::Discrete {
+                    values: l
+                        .values
+                        .iter()
+                        .filter_map(HParamValue::from_proto)
+                        .collect(),
+                },
+                None => HParamDomain::None,
+            },
+            differs: h.differs,
+        })
+        .collect();
+    let metrics = e
+        .metric_infos
+        .iter()
+        .map(|m| {
+            let name = m.name.clone().unwrap_or_default();
+            MetricInfoView {
+                key: MetricKey::new(name.group, name.tag),
+                display_name: m.display_name.clone(),
+                description: m.description.clone(),
+                dataset_type: dataset_type_name(m.dataset_type),
+            }
+        })
+        .collect();
+    ExperimentView {
+        explicit: true,
+        source_run: Some(run.to_string()),
+        name: e.name.clone(),
+        description: e.description.clone(),
+        user: e.user.clone(),
+        time_created_secs: e.time_created_secs,
+        hparams,
+        metrics,
+    }
+}
+
+/// A number as protobuf's JSON prints it in TensorBoard (Python repr).
+fn render(v: &HParamValue) -> Option<String> {
+    match v {
+        HParamValue::Str(s) => Some(s.clone()),
+        HParamValue::Bool(b) => Some(b.to_string()),
+        HParamValue::Float(x) if !x.is_finite() => None,
+        HParamValue::Float(x) => Some(python_float_repr(*x)),
+        HParamValue::Int(i) => Some(python_float_repr(*i as f64)),
+    }
+}
+
+fn inferred_experiment(
+    sessions: &[Session],
+    metrics: BTreeSet<(String, String)>,
+) -> ExperimentView {
+    // All values per hparam name, in session order.
+    let mut values: BTreeMap<&str, Vec<&HParamValue>> = BTreeMap::new();
+    for s in sessions {
+        for (k, v) in &s.hparams {
+            values.entry(k).or_default().push(v);
+        }
+    }
+    let mut hparams = Vec::new();
+    for (name, vals) in values {
+        let all = |f: fn(&HParamValue) -> bool| vals.iter().all(|v| f(v));
+        let kind = if all(HParamValue::is_number) {
+            HParamType::Float64
+        } else if all(|v| matches!(v, HParamValue::Bool(_))) {
+            HParamType::Bool
+        } else {
+            HParamType::String
+        };
+        let (domain, differs) = match kind {
+            HParamType::Float64 => {
+                let xs: Vec<f64> = vals.iter().filter_map(|v| v.as_f64()).collect();
+                let min = xs.iter().copied().fold(f64::INFINITY, f64::min);
+                let max = xs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                let distinct: BTreeSet<u64> = xs.iter().map(|x| x.to_bits()).collect();
+                (HParamDomain::Interval { min, max }, distinct.len() > 1)
+            }
+            HParamType::Bool => {
+                let distinct: BTreeSet<bool> = vals
+                    .iter()
+                    .filter_map(|v| match v {
+                        HParamValue::Bool(b) => Some(*b),
+                        _ => None,
+                    })
+                    .collect();
+                let n = distinct.len();
+                (
+                    HParamDomain::Discrete {
+                        values: distinct.into_iter().map(HParamValue::Bool).collect(),
+                    },
+                    n > 1,
+                )
+            }
+            _ => {
+                let mut seen = BTreeSet::new();
+                let mut out = Vec::new();
+                for v in &vals {
+                    if let Some(s) = render(v) {
+                        if seen.insert(s.clone()) {
+                            out.push(HParamValue::Str(s));
+                        }
+                    }
+                }
+                let n = out.len();
+                (HParamDomain::Discrete { values: out }, n > 1)
+            }
+        };
+        hparams.push(HParamInfoView {
+            name: name.to_string(),
+            display_name: String::new(),
+            description: String::new(),
+            kind,
+            domain,
+            differs,
+        });
+    }
+    let metrics = if hparams.is_empty() {
+        Vec::new()
+    } else {
+        metrics
+            .into_iter()
+            .map(|(tag, group)| MetricInfoView {
+                key: MetricKey::new(group, tag),
+                display_name: String::new(),
+                description: String::new(),
+                dataset_type: "DATASET_UNKNOWN",
+            })
+            .collect()
+    };
+    ExperimentView {
+        explicit: false,
+        hparams,
+        metrics,
+        ..Default::default()
+    }
+}
+
+/// An aggregated metric value of a group.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct GroupValue {
+    /// Mean of the sessions' values.
+    pub value: f64,
+    /// Floor of the mean step.
+    pub step: i64,
+    /// Mean wall time.
+    pub wall_time: f64,
+    /// Sessions that had the metric.
+    pub count: usize,
+}
+
+/// Sessions sharing a group name, as TensorBoard's table shows them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Group {
+    /// Group name (`group_name`, or the session name).
+    pub name: String,
+    /// Member sessions, by name.
+    pub sessions: Vec<String>,
+    /// The first session's hparams, non-finite numbers left out.
+    pub hparams: BTreeMap<String, HParamValue>,
+    /// Mean of the last values of each metric over the sessions having it.
+    pub metrics: BTreeMap<MetricKey, GroupValue>,
+}
+
+/// Groups `sessions` (in the given order) with TensorBoard's average
+/// aggregation over each session's last values of `metrics`.
+pub fn group_sessions<'a>(
+    sessions: impl IntoIterator<Item = &'a Session>,
+    metrics: &[MetricKey],
+) -> Vec<Group> {
+    let mut order: Vec<&str> = Vec::new();
+    let mut members: BTreeMap<&str, Vec<&Session>> = BTreeMap::new();
+    for s in sessions {
+        let e = members.entry(s.group.as_str()).or_default();
+        if e.is_empty() {
+            order.push(&s.group);
+        }
+        e.push(s);
+    }
+    order
+        .into_iter()
+        .map(|g| {
+            let mut ss = members.remove(g).unwrap_or_default();
+            let hparams = ss
+                .first()
+                .map(|s| {
+                    s.hparams
+                        .iter()
+                        .filter(|(_, v)| v.as_f64().is_none_or(f64::is_finite))
+                        .map(|(k, v)| (k.clone(), v.clone()))
+                        .collect()
+                })
+                .unwrap_or_default();
+            ss.sort_by(|a, b| a.name.cmp(&b.name));
+            let mut agg = BTreeMap::new();
+            for key in metrics {
+                let lasts: Vec<_> = ss
+                    .iter()
+                    .filter_map(|s| s.metric(key))
+                    .map(|m| m.last)
+                    .collect();
+                if lasts.is_empty() {
+                    continue;
+                }
+                let n = lasts.len() as f64;
+                agg.insert(
+                    key.clone(),
+                    GroupValue {
+                        value: lasts.iter().map(|p| p.value).sum::<f64>() / n,
+                        step: (lasts.iter().map(|p| p.step as f64).sum::<f64>() / n).floor() as i64,
+                        wall_time: lasts.iter().map(|p| p.wall_time).sum::<f64>() / n,
+                        count: lasts.len(),
+                    },
+                );
+            }
+            Group {
+                name: g.to_string(),
+                sessions: ss.iter().map(|s| s.name.clone()).collect(),
+                hparams,
+                metrics: agg,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ancestors_walk_up() {
+        assert_eq!(ancestors("a/b/c").collect::<Vec<_>>(), ["a/b", "a"]);
+        assert_eq!(ancestors("train").count(), 0);
+    }
+
+    #[test]
+    fn metric_keys_display_and_parse() {
+        let keys = [
+            MetricKey::new("validation", "epoch_loss"),
+            MetricKey::new("", "hparam/loss"),
+        ];
+        assert_eq!(keys[0].to_string(), "validation/epoch_loss");
+        assert_eq!(keys[1].to_string(), "hparam/loss");
+        assert_eq!(
+            MetricKey::parse("hparam/loss", &keys),
+            Some(keys[1].clone())
+        );
+        assert_eq!(MetricKey::parse("nope", &keys), None);
+    }
+}

@@ -1,0 +1,237 @@
+//! Reading one run: its event files in order, into scalar series and hparams
+//! records, applying TensorBoard's first-metadata-wins rule per tag.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use prost::Message;
+
+use crate::event::view::{summary_values, Payload, ValueKind, ValueView};
+use crate::event::EventFileReader;
+use crate::hparams::plugin::{decode_plugin_data, PLUGIN_NAME};
+use crate::logdir::series::{Point, Series, SeriesOptions};
+use crate::logdir::Warning;
+use crate::proto::tensorboard::hparams::{
+    h_params_plugin_data::Data, Experiment, SessionEndInfo, SessionStartInfo,
+};
+use crate::proto::tensorboard::{DataClass, SummaryMetadata};
+use crate::summary::SCALARS_PLUGIN;
+
+/// The hparams summaries of a run (the first of each tag, as TensorBoard
+/// keeps them).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RunHParams {
+    /// `_hparams_/experiment` (or any tag carrying an Experiment).
+    pub experiment: Option<Experiment>,
+    /// `_hparams_/session_start_info`.
+    pub session_start: Option<SessionStartInfo>,
+    /// `_hparams_/session_end_info`.
+    pub session_end: Option<SessionEndInfo>,
+}
+
+/// Everything read from one run.
+#[derive(Clone, Debug, Default)]
+pub struct RunData {
+    /// Run name (`.` for the logdir root).
+    pub name: String,
+    /// The run's event files, in read order.
+    pub files: Vec<PathBuf>,
+    /// Scalar series by tag.
+    pub scalars: BTreeMap<String, Series>,
+    /// hparams summaries.
+    pub hparams: RunHParams,
+    /// Smallest wall time seen (TensorBoard's run start time), if any event.
+    pub start_time: Option<f64>,
+    /// Events read.
+    pub events: u64,
+    /// Bytes read.
+    pub bytes: u64,
+    /// Partial records at the ends of files (file, offset): still being
+    /// written, or cut off.
+    pub tails: Vec<(PathBuf, u64)>,
+}
+
+/// How a tag was classified by its first value.
+enum TagKind {
+    Scalar(usize),
+    /// hparams or any non-scalar plugin: nothing more to read.
+    Ignored,
+    /// A scalar tag whose value could not be read (reported once).
+    Broken,
+}
+
+/// Reads the files of one run in order.
+pub(crate) fn read_run(
+    name: String,
+    files: Vec<PathBuf>,
+    opts: &SeriesOptions,
+    warnings: &mut Vec<Warning>,
+) -> RunData {
+    let mut tags: HashMap<Box<[u8]>, TagKind> = HashMap::new();
+    let mut series: Vec<(Box<[u8]>, Series)> = Vec::new();
+    let mut run = RunData {
+        name,
+        ..Default::default()
+    };
+    let mut start = f64::INFINITY;
+    for path in &files {
+        let mut reader = match EventFileReader::open(path) {
+            Ok(r) => r,
+            Err(p) => {
+                warnings.push(p.into());
+                continue;
+            }
+        };
+        let mut bad_events = 0u64;
+        let mut found = Vec::new();
+        let mut problems = Vec::new();
+        let tail = reader.read_events(
+            |ev| {
+                if ev.wall_time < start {
+                    start = ev.wall_time;
+                }
+                let Payload::Summary(summary) = ev.payload else {
+                    return;
+                };
+                for v in summary_values(summary) {
+                    let Ok(v) = v else {
+                        bad_events += 1;
+                        continue;
+                    };
+                    let tag = v.effective_tag();
+                    let Some(kind) = tags.get_mut(tag) else {
+                        // The first value of a tag decides what it is (and,
+                        // for a scalar, is its first point).
+                        let k = classify(&v, &mut run.hparams, &mut series, opts, ev.step, ev.wall_time, &mut found, path);
+                        tags.insert(tag.into(), k);
+                        continue;
+                    };
+                    if let TagKind::Scalar(i) = kind {
+                        match v.scalar() {
+                            Some(value) => series[*i].1.push(
+                                Point {
+                                    step: ev.step,
+                                    wall_time: ev.wall_time,
+                                    value,
+                                },
+                                opts,
+                            ),
+                            None => {
+                                found.push(Warning::file(
+                                    path.clone(),
+                                    0,
+                                    format!(
+                                        "tag {:?}: a value that is not a single number (dropped; later ones too)",
+                                        String::from_utf8_lossy(tag)
+                                    ),
+                                ));
+                                *kind = TagKind::Broken;
+                            }
+                        }
+                    }
+                }
+            },
+            |problem| problems.push(problem),
+        );
+        warnings.append(&mut found);
+        warnings.extend(problems.into_iter().map(Warning::from));
+        if bad_events > 0 {
+            warnings.push(Warning::file(
+                path.clone(),
+                0,
+                format!("{bad_events} summary values could not be decoded (skipped)"),
+            ));
+        }
+        if let Some(crate::record::RecordError::Truncated { offset, .. }) = tail {
+            run.tails.push((path.clone(), offset));
+        }
+        run.events += reader.events_read();
+        run.bytes += reader.offset();
+    }
+    run.files = files;
+    run.start_time = start.is_finite().then_some(start);
+    for (tag, s) in series {
+        let tag = String::from_utf8_lossy(&tag).into_owned();
+        run.scalars.insert(tag, s);
+    }
+    run
+}
+
+/// Decides what a tag is from its first value, as TensorBoard does, and
+/// takes the hparams payload if it is one.
+#[allow(clippy::too_many_arguments)]
+fn classify(
+    v: &ValueView<'_>,
+    hparams: &mut RunHParams,
+    series: &mut Vec<(Box<[u8]>, Series)>,
+    opts: &SeriesOptions,
+    step: i64,
+    wall_time: f64,
+    warnings: &mut Vec<Warning>,
+    path: &Path,
+) -> TagKind {
+    let tag = v.effective_tag();
+    let meta = v.metadata.and_then(|m| SummaryMetadata::decode(m).ok());
+    let plugin = meta
+        .as_ref()
+        .and_then(|m| m.plugin_data.as_ref())
+        .map(|p| p.plugin_name.as_str())
+        .unwrap_or("");
+    let data_class = meta.as_ref().map(|m| m.data_class).unwrap_or(0);
+    let scalar = match v.kind {
+        ValueKind::SimpleValue(_) => true,
+        ValueKind::Tensor(_) | ValueKind::None => {
+            plugin == SCALARS_PLUGIN && (data_class == 0 || data_class == DataClass::Scalar as i32)
+        }
+        ValueKind::Other => false,
+    };
+    if scalar {
+        let Some(value) = v.scalar() else {
+            warnings.push(Warning::file(
+                path.to_path_buf(),
+                0,
+                format!(
+                    "scalar tag {:?} holds a value that is not a single number (tag skipped)",
+                    String::from_utf8_lossy(tag)
+                ),
+            ));
+            return TagKind::Broken;
+        };
+        series.push((
+            tag.into(),
+            Series::new(
+                Point {
+                    step,
+                    wall_time,
+                    value,
+                },
+                opts,
+            ),
+        ));
+        return TagKind::Scalar(series.len() - 1);
+    }
+    if plugin == PLUGIN_NAME && (data_class == 0 || data_class == DataClass::Tensor as i32) {
+        let content = meta
+            .as_ref()
+            .and_then(|m| m.plugin_data.as_ref())
+            .map(|p| p.content.as_slice())
+            .unwrap_or(&[]);
+        match decode_plugin_data(content) {
+            Ok(Data::Experiment(e)) => {
+                hparams.experiment.get_or_insert(e);
+            }
+            Ok(Data::SessionStartInfo(s)) => {
+                hparams.session_start.get_or_insert(s);
+            }
+            Ok(Data::SessionEndInfo(e)) => {
+                hparams.session_end.get_or_insert(e);
+            }
+            Err(e) => warnings.push(Warning::file(
+                path.to_path_buf(),
+                0,
+                format!("tag {:?}: {e}", String::from_utf8_lossy(tag)),
+            )),
+        }
+    }
+    TagKind::Ignored
+}

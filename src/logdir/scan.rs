@@ -1,0 +1,125 @@
+//! Finding the runs of a logdir: every directory that directly holds a file
+//! whose name contains `tfevents` is a run, named by its path relative to the
+//! logdir with `/` separators (`.` for the logdir itself), as both TensorBoard
+//! loaders name them. Files of a run are sorted by name, which is the order
+//! TensorBoard reads them in.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use walkdir::WalkDir;
+
+use crate::logdir::Warning;
+
+/// A run and its event files, in read order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RunFiles {
+    /// Run name (`.` for the root, else `a/b`).
+    pub name: String,
+    /// Event files, sorted by file name.
+    pub files: Vec<PathBuf>,
+}
+
+/// Whether a file name marks an event file.
+pub fn is_event_file(name: &str) -> bool {
+    name.contains("tfevents")
+}
+
+/// The run name of directory `dir` under `root`.
+pub fn run_name(root: &Path, dir: &Path) -> String {
+    match dir.strip_prefix(root) {
+        Ok(rel) if rel.as_os_str().is_empty() => ".".to_string(),
+        Ok(rel) => rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/"),
+        Err(_) => dir.to_string_lossy().into_owned(),
+    }
+}
+
+/// Walks `root` (following symlinks, as TensorBoard's Rust loader does; loops
+/// are detected and reported) and returns its runs sorted by name. Unreadable
+/// directories and other walk errors become warnings.
+pub fn discover(root: &Path, warnings: &mut Vec<Warning>) -> Vec<RunFiles> {
+    let mut runs: BTreeMap<String, Vec<PathBuf>> = BTreeMap::new();
+    for entry in WalkDir::new(root).follow_links(true).sort_by_file_name() {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let path = e
+                    .path()
+                    .map(Path::to_path_buf)
+                    .unwrap_or_else(|| root.to_path_buf());
+                let what = if let Some(anc) = e.loop_ancestor() {
+                    format!("symlink loop back to {} (not followed)", anc.display())
+                } else if let Some(io) = e.io_error() {
+                    format!("cannot read: {io}")
+                } else {
+                    e.to_string()
+                };
+                warnings.push(Warning::file(path, 0, what));
+                continue;
+            }
+        };
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let name = entry.file_name().to_string_lossy();
+        if !is_event_file(&name) {
+            continue;
+        }
+        let dir = entry.path().parent().unwrap_or(root);
+        runs.entry(run_name(root, dir))
+            .or_default()
+            .push(entry.path().to_path_buf());
+    }
+    runs.into_iter()
+        .map(|(name, mut files)| {
+            files.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
+            RunFiles { name, files }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+
+    #[test]
+    fn names_runs_like_tensorboard() {
+        let d = tempfile::tempdir().unwrap();
+        let root = d.path();
+        for p in [
+            "events.out.tfevents.1",
+            "0/events.out.tfevents.2",
+            "0/train/x.tfevents.3",
+            "0/notes.txt",
+            "empty/readme",
+        ] {
+            let p = root.join(p);
+            fs::create_dir_all(p.parent().unwrap()).unwrap();
+            fs::write(p, b"").unwrap();
+        }
+        let mut w = Vec::new();
+        let runs = discover(root, &mut w);
+        let names: Vec<_> = runs.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(names, [".", "0", "0/train"]);
+        assert!(w.is_empty());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlink_loops_are_reported_not_followed() {
+        let d = tempfile::tempdir().unwrap();
+        let root = d.path();
+        fs::create_dir_all(root.join("a")).unwrap();
+        fs::write(root.join("a/events.out.tfevents.1"), b"").unwrap();
+        std::os::unix::fs::symlink(root, root.join("a/loop")).unwrap();
+        let mut w = Vec::new();
+        let runs = discover(root, &mut w);
+        assert_eq!(runs.len(), 1);
+        assert!(w.iter().any(|w| w.what.contains("symlink loop")), "{w:?}");
+    }
+}
