@@ -16,7 +16,7 @@ pub mod series;
 use std::fmt;
 use std::path::PathBuf;
 
-pub use load::{load, LoadError, LoadOptions, Logdir};
+pub use load::{load, load_with_progress, LoadError, LoadOptions, Logdir};
 pub use model::{
     ExperimentView, Group, HParamDomain, HParamInfoView, HParamType, MetricInfoView, MetricKey,
     Session,

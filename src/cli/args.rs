@@ -1,0 +1,195 @@
+//! Command-line arguments (clap).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::analysis::{Agg, Condition, Goal, Reduction};
+use crate::export::Format;
+use crate::hparams::Status;
+
+const EXAMPLES: &str = "\
+Examples:
+  hp-report mlp/                                   ranked table of every session
+  hp-report mlp/ --sort validation/epoch_loss --top 5
+  hp-report mlp/ --where 'optimizer=adam' --where 'lr<0.01'
+  hp-report mlp/ --reduce best --status success    best epoch, finished runs only
+  hp-report mlp/ --groups --agg median             repeated runs combined
+  hp-report mlp/ --all-metrics -o results.csv      every scalar tag, to CSV
+  hp-report mlp/ --format json | jq '.sessions[0]'
+  hp-report diagnose mlp/                          why TensorBoard shows no hparams
+
+Exit status:
+  0  the table was printed (warnings about damaged files go to stderr)
+  1  the output could not be written
+  2  invalid arguments (unknown option, malformed --where, unknown metric)
+  3  the logdir does not exist, is not a directory or cannot be read
+  4  the logdir holds no hparams sessions (see `hp-report diagnose`)";
+
+/// Ranked tables, plots and diagnostics for TensorBoard hyperparameter logs.
+///
+/// Reads a logdir written by TensorFlow/Keras, tensorboardX, PyTorch or
+/// hp-report, finds its hparams sessions with their hyperparameters and
+/// metrics exactly as TensorBoard's HPARAMS tab does, and prints them ranked.
+#[derive(Debug, Parser)]
+#[command(
+    name = "hp-report",
+    version,
+    after_help = EXAMPLES,
+    args_conflicts_with_subcommands = true,
+    subcommand_negates_reqs = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    /// A subcommand; without one, print the ranked table of LOGDIR.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    /// The table (the default command).
+    #[command(flatten)]
+    pub table: TableArgs,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Explain what is in a logdir and why TensorBoard may show no hparams or hide a metric.
+    Diagnose(DiagnoseArgs),
+}
+
+/// `hp-report diagnose`.
+#[derive(Debug, Args)]
+pub struct DiagnoseArgs {
+    /// The logdir (the directory TensorBoard's --logdir would get).
+    pub logdir: PathBuf,
+    /// Print the findings as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// A session status on the command line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum StatusArg {
+    /// STATUS_SUCCESS.
+    Success,
+    /// STATUS_FAILURE.
+    Failure,
+    /// STATUS_RUNNING.
+    Running,
+    /// STATUS_UNKNOWN (no end info).
+    Unknown,
+}
+
+impl From<StatusArg> for Status {
+    fn from(s: StatusArg) -> Status {
+        match s {
+            StatusArg::Success => Status::Success,
+            StatusArg::Failure => Status::Failure,
+            StatusArg::Running => Status::Running,
+            StatusArg::Unknown => Status::Unknown,
+        }
+    }
+}
+
+/// Which sessions and columns, and how to rank them (shared by the table and
+/// the plots).
+#[derive(Debug, Args, Clone)]
+pub struct SelectArgs {
+    /// Metric to rank by: `group/tag` (e.g. validation/epoch_loss), a tag that is unique, or a
+    /// display name. Default: the experiment's first metric.
+    #[arg(long, value_name = "METRIC")]
+    pub sort: Option<String>,
+
+    /// Whether higher or lower is better for the sort metric. Default: min for names with
+    /// loss/error/mse/mae/perplexity, else max.
+    #[arg(long, value_name = "max|min", value_parser = parse_goal)]
+    pub goal: Option<Goal>,
+
+    /// Show only the first N rows.
+    #[arg(long, value_name = "N")]
+    pub top: Option<usize>,
+
+    /// Keep rows where a condition holds: NAME OP VALUE with OP one of = != < <= > >= ~
+    /// (contains); NAME an hparam, a metric, `session` or `group`. Repeatable (all must hold).
+    #[arg(long = "where", value_name = "COND", value_parser = parse_condition)]
+    pub filters: Vec<Condition>,
+
+    /// Keep sessions with this status. Repeatable.
+    #[arg(long, value_enum, value_name = "STATUS")]
+    pub status: Vec<StatusArg>,
+
+    /// How each metric's curve becomes one value: last (TensorBoard's), min, max, best (by
+    /// goal), mean-last=N, at-step=S.
+    #[arg(long, default_value = "last", value_name = "HOW", value_parser = parse_reduce)]
+    pub reduce: Reduction,
+
+    /// One row per session group (repeated runs of one configuration), with count and
+    /// standard deviation.
+    #[arg(long)]
+    pub groups: bool,
+
+    /// How a group's sessions combine (with --groups): mean (TensorBoard's), median, min, max.
+    #[arg(long, default_value = "mean", value_name = "HOW", value_parser = parse_agg)]
+    pub agg: Agg,
+
+    /// A column for every scalar tag under the sessions, not only the experiment's metrics.
+    #[arg(long)]
+    pub all_metrics: bool,
+
+    /// Only these hparam columns (comma-separated).
+    #[arg(long, value_name = "A,B", value_delimiter = ',')]
+    pub hparams: Option<Vec<String>>,
+
+    /// Only these metric columns (comma-separated).
+    #[arg(long, value_name = "X,Y", value_delimiter = ',')]
+    pub metrics: Option<Vec<String>>,
+}
+
+/// The table command's arguments.
+#[derive(Debug, Args)]
+pub struct TableArgs {
+    /// The logdir (the directory TensorBoard's --logdir would get).
+    #[arg(required = true)]
+    pub logdir: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub select: SelectArgs,
+
+    /// Output format: table, csv, json, jsonl, markdown, parquet. Default: from the -o
+    /// extension, else table.
+    #[arg(long, short = 'f', value_name = "FORMAT", value_parser = parse_format)]
+    pub format: Option<Format>,
+
+    /// Write to FILE instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Write CSV text cells as they are (by default cells starting with = + - @ get a leading
+    /// ' so spreadsheets do not run them as formulas).
+    #[arg(long)]
+    pub csv_raw: bool,
+
+    /// Do not print warnings about damaged files.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+
+    /// Width of the text table (default: the terminal's, else 80).
+    #[arg(long, value_name = "COLUMNS")]
+    pub width: Option<usize>,
+}
+
+fn parse_goal(s: &str) -> Result<Goal, String> {
+    s.parse()
+}
+fn parse_condition(s: &str) -> Result<Condition, String> {
+    s.parse()
+}
+fn parse_reduce(s: &str) -> Result<Reduction, String> {
+    s.parse()
+}
+fn parse_agg(s: &str) -> Result<Agg, String> {
+    s.parse()
+}
+fn parse_format(s: &str) -> Result<Format, String> {
+    s.parse()
+}

@@ -1,0 +1,78 @@
+//! The `hp-report` command line: argument parsing ([`args`]), the table
+//! command ([`table`]), `diagnose`, and how failures become one line on
+//! stderr and an exit status.
+
+pub mod args;
+mod diagnose;
+mod progress;
+mod table;
+
+use std::ffi::OsString;
+use std::fmt;
+
+use clap::Parser;
+
+use crate::logdir::LoadError;
+
+/// A failure the user sees: one line and an exit status.
+#[derive(Debug)]
+pub struct CliError {
+    /// Exit status (see `--help`).
+    pub code: i32,
+    /// The message.
+    pub message: String,
+}
+
+/// Exit status: output could not be written.
+pub const EXIT_OUTPUT: i32 = 1;
+/// Exit status: invalid arguments.
+pub const EXIT_USAGE: i32 = 2;
+/// Exit status: the logdir is missing or unreadable.
+pub const EXIT_LOGDIR: i32 = 3;
+/// Exit status: no hparams sessions.
+pub const EXIT_NO_SESSIONS: i32 = 4;
+
+impl CliError {
+    pub(crate) fn new(code: i32, message: impl Into<String>) -> Self {
+        CliError {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for CliError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl From<LoadError> for CliError {
+    fn from(e: LoadError) -> Self {
+        CliError::new(EXIT_LOGDIR, e.to_string())
+    }
+}
+
+/// Runs the command line `args` (including the program name); returns the
+/// exit status. Output goes to stdout, warnings and errors to stderr.
+pub fn main_with_args(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> i32 {
+    let cli = match args::Cli::try_parse_from(args) {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_USAGE } else { 0 };
+            let _ = e.print();
+            return code;
+        }
+    };
+    let result = match cli.command {
+        Some(args::Command::Diagnose(d)) => diagnose::run(&d),
+        None => table::run(&cli.table),
+    };
+    match result {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("hp-report: {}", e.message);
+            e.code
+        }
+    }
+}

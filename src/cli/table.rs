@@ -1,0 +1,157 @@
+//! The default command: load, rank, export.
+
+use std::fs::File;
+use std::io::{BufWriter, IsTerminal, Write};
+
+use crate::analysis::{build, Query, QueryError};
+use crate::cli::args::{SelectArgs, TableArgs};
+use crate::cli::progress::Progress;
+use crate::cli::{CliError, EXIT_NO_SESSIONS, EXIT_OUTPUT, EXIT_USAGE};
+use crate::export::text::printable;
+use crate::export::{ExportOptions, Format, Report};
+use crate::logdir::{load_with_progress, Logdir, Warning};
+
+/// The query the selection options describe.
+pub(crate) fn query(s: &SelectArgs) -> Query {
+    Query {
+        sort: s.sort.clone(),
+        goal: s.goal,
+        top: s.top,
+        filters: s.filters.clone(),
+        statuses: s.status.iter().map(|&x| x.into()).collect(),
+        reduce: s.reduce,
+        groups: s.groups,
+        agg: s.agg,
+        all_metrics: s.all_metrics,
+        hparams: s.hparams.clone(),
+        metrics: s.metrics.clone(),
+    }
+}
+
+/// Loads the logdir for `q`, with a progress line on long reads.
+pub(crate) fn load_for(
+    logdir: &std::path::Path,
+    q: &Query,
+    quiet: bool,
+) -> Result<Logdir, CliError> {
+    let progress = Progress::new(!quiet);
+    let ld = load_with_progress(logdir, &q.load_options(), &|d, t| progress.update(d, t))?;
+    drop(progress);
+    Ok(ld)
+}
+
+/// Prints up to 20 warnings to stderr.
+pub(crate) fn print_warnings(warnings: &[Warning], logdir: &std::path::Path) {
+    const MAX: usize = 20;
+    let mut err = std::io::stderr().lock();
+    for w in warnings.iter().take(MAX) {
+        let _ = writeln!(err, "warning: {}", printable(&w.to_string()));
+    }
+    if warnings.len() > MAX {
+        let _ = writeln!(
+            err,
+            "warning: … and {} more (hp-report diagnose {} lists them all)",
+            warnings.len() - MAX,
+            logdir.display()
+        );
+    }
+}
+
+/// Checks that there is something to rank.
+pub(crate) fn require_sessions(ld: &Logdir) -> Result<(), CliError> {
+    if ld.sessions.is_empty() {
+        let why = if ld.runs.is_empty() {
+            "no event files (names containing \"tfevents\") found"
+        } else {
+            "event files found, but no hparams sessions (_hparams_/session_start_info)"
+        };
+        return Err(CliError::new(
+            EXIT_NO_SESSIONS,
+            format!(
+                "{}: {why}; run `hp-report diagnose {}` for details",
+                ld.root.display(),
+                ld.root.display()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+pub(crate) fn query_error(e: QueryError) -> CliError {
+    CliError::new(EXIT_USAGE, e.to_string())
+}
+
+pub(crate) fn run(args: &TableArgs) -> Result<(), CliError> {
+    let Some(logdir) = &args.logdir else {
+        return Err(CliError::new(EXIT_USAGE, "missing LOGDIR (see --help)"));
+    };
+    let q = query(&args.select);
+    let ld = load_for(logdir, &q, args.quiet)?;
+    if !args.quiet {
+        print_warnings(&ld.warnings, logdir);
+    }
+    require_sessions(&ld)?;
+    let table = build(&ld, &q).map_err(query_error)?;
+
+    let format = args
+        .format
+        .or_else(|| args.output.as_deref().and_then(Format::from_path))
+        .unwrap_or(Format::Table);
+    let width = args
+        .width
+        .or_else(|| terminal_width().filter(|_| std::io::stdout().is_terminal()))
+        .unwrap_or(80);
+    let exporter = format.exporter(ExportOptions {
+        width,
+        defuse_csv: !args.csv_raw,
+    });
+    let report = Report {
+        logdir,
+        experiment: &ld.experiment,
+        table: &table,
+        warnings: &ld.warnings,
+    };
+    let write_err = |e: &dyn std::fmt::Display, target: &str| {
+        CliError::new(EXIT_OUTPUT, format!("cannot write {target}: {e}"))
+    };
+    match &args.output {
+        Some(path) => {
+            let target = path.display().to_string();
+            let file = File::create(path).map_err(|e| write_err(&e, &target))?;
+            let mut out = BufWriter::new(file);
+            exporter
+                .export(&report, &mut out)
+                .map_err(|e| write_err(&e, &target))?;
+            out.flush().map_err(|e| write_err(&e, &target))?;
+        }
+        None => {
+            if format.is_binary() && std::io::stdout().is_terminal() {
+                return Err(CliError::new(
+                    EXIT_USAGE,
+                    format!("{format} is binary: write it to a file with -o FILE.{format}"),
+                ));
+            }
+            let stdout = std::io::stdout();
+            let mut out = BufWriter::new(stdout.lock());
+            let res = exporter
+                .export(&report, &mut out)
+                .map_err(|e| e.to_string());
+            let res = res.and_then(|_| out.flush().map_err(|e| e.to_string()));
+            if let Err(e) = res {
+                // A closed pipe (`| head`) is not an error worth a message.
+                if !e.contains("Broken pipe") {
+                    return Err(write_err(&e, "stdout"));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `$COLUMNS` if set and sane.
+fn terminal_width() -> Option<usize> {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .filter(|&w| (20..=1000).contains(&w))
+}

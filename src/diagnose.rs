@@ -1,0 +1,368 @@
+//! `hp-report diagnose`: why TensorBoard shows no hparams, or hides a metric.
+//!
+//! Looks at a loaded logdir the way a confused user would have to: which runs
+//! and sessions exist, whether the experiment is declared or inferred, which
+//! declared metrics are missing from sessions or never written at all (with
+//! look-alike tags), hparams with mixed value types or undeclared ones,
+//! sessions at the logdir root, and every file that could not be read.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::hparams::{HParamValue, Status};
+use crate::logdir::{Logdir, MetricKey};
+
+/// How much a finding matters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    /// A fact about the logdir.
+    Info,
+    /// Something TensorBoard will show differently from what the user
+    /// probably expects.
+    Warn,
+    /// Something that hides data.
+    Problem,
+}
+
+/// One finding.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Finding {
+    /// Severity.
+    pub level: Level,
+    /// Section it belongs to (`runs`, `sessions`, `experiment`, `metrics`,
+    /// `hparams`, `files`).
+    pub topic: &'static str,
+    /// What was found, and what to do about it.
+    pub text: String,
+}
+
+fn push(out: &mut Vec<Finding>, level: Level, topic: &'static str, text: String) {
+    out.push(Finding { level, topic, text });
+}
+
+fn kind(v: &HParamValue) -> &'static str {
+    match v {
+        HParamValue::Bool(_) => "bool",
+        HParamValue::Int(_) | HParamValue::Float(_) => "number",
+        HParamValue::Str(_) => "string",
+    }
+}
+
+/// Similar names: same tag in another group, or a tag that contains the
+/// other (`epoch_acc` vs `epoch_accuracy`, `val_loss` vs `epoch_loss`).
+fn look_alikes<'a>(want: &MetricKey, have: &'a BTreeSet<MetricKey>) -> Vec<&'a MetricKey> {
+    let strip = |t: &str| {
+        t.trim_start_matches("epoch_")
+            .trim_start_matches("val_")
+            .trim_start_matches("batch_")
+            .to_ascii_lowercase()
+    };
+    let w = strip(&want.tag);
+    have.iter()
+        .filter(|k| *k != want)
+        .filter(|k| {
+            let t = strip(&k.tag);
+            k.tag == want.tag
+                || (!w.is_empty() && (t.contains(&w) || w.contains(&t)) && !t.is_empty())
+        })
+        .take(5)
+        .collect()
+}
+
+/// Everything worth telling about `logdir`.
+pub fn diagnose(ld: &Logdir) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let runs_with_scalars = ld.runs.values().filter(|r| !r.scalars.is_empty()).count();
+    push(
+        &mut out,
+        Level::Info,
+        "runs",
+        format!(
+            "{} runs ({} with scalars), {} event files, {} events, {} bytes",
+            ld.runs.len(),
+            runs_with_scalars,
+            ld.file_count(),
+            ld.event_count(),
+            ld.byte_count()
+        ),
+    );
+    if ld.runs.is_empty() {
+        push(
+            &mut out,
+            Level::Problem,
+            "runs",
+            "no event files (names containing \"tfevents\") anywhere under this directory: \
+             check the path, or that the training job has flushed its writers"
+                .into(),
+        );
+        return out;
+    }
+
+    // Sessions.
+    let n = ld.sessions.len();
+    if n == 0 {
+        push(
+            &mut out,
+            Level::Problem,
+            "sessions",
+            "no hparams sessions: no run has a _hparams_/session_start_info summary, so TensorBoard \
+             says \"No hparams data was found\". Log the trial's hparams into each trial's directory \
+             (tf: hp.hparams(...) or hp.KerasCallback; torch/tensorboardX: add_hparams; \
+             hp_report: ExperimentWriter::session)"
+                .into(),
+        );
+    } else {
+        let mut by_status: BTreeMap<Status, usize> = BTreeMap::new();
+        for s in &ld.sessions {
+            *by_status.entry(s.status).or_default() += 1;
+        }
+        let statuses: Vec<String> = by_status
+            .iter()
+            .map(|(s, c)| format!("{c} {}", s.short()))
+            .collect();
+        let groups: BTreeSet<&str> = ld.sessions.iter().map(|s| s.group.as_str()).collect();
+        push(
+            &mut out,
+            Level::Info,
+            "sessions",
+            format!(
+                "{n} sessions in {} groups ({})",
+                groups.len(),
+                statuses.join(", ")
+            ),
+        );
+        if let Some(c) = by_status.get(&Status::Unknown) {
+            push(
+                &mut out,
+                Level::Info,
+                "sessions",
+                format!(
+                    "{c} sessions have no _hparams_/session_end_info (STATUS_UNKNOWN): still running, \
+                     crashed, or written by hp.hparams() without an end"
+                ),
+            );
+        }
+        if ld.session(".").is_some() {
+            push(
+                &mut out,
+                Level::Problem,
+                "sessions",
+                "a session at the logdir root ('.'): TensorBoard looks its metrics up in './train' etc., \
+                 which never match, so it shows no metrics for it. Point TensorBoard (and hp-report) at \
+                 the parent directory, or write each trial into its own sub-directory"
+                    .into(),
+            );
+        }
+    }
+
+    // Experiment.
+    let exp = &ld.experiment;
+    if exp.explicit {
+        push(
+            &mut out,
+            Level::Info,
+            "experiment",
+            format!(
+                "declared experiment (_hparams_/experiment in run {:?}): {} hparams, {} metrics; \
+                 TensorBoard shows only these columns",
+                exp.source_run.as_deref().unwrap_or("?"),
+                exp.hparams.len(),
+                exp.metrics.len()
+            ),
+        );
+        let others: Vec<&str> = ld
+            .runs
+            .iter()
+            .filter(|(name, r)| {
+                r.hparams.experiment.is_some() && Some(name.as_str()) != exp.source_run.as_deref()
+            })
+            .map(|(n, _)| n.as_str())
+            .collect();
+        if !others.is_empty() {
+            push(
+                &mut out,
+                Level::Warn,
+                "experiment",
+                format!(
+                    "{} more runs carry an experiment (e.g. {:?}); TensorBoard uses one of them \
+                     arbitrarily (tensorboardX/torch add_hparams writes one per session)",
+                    others.len(),
+                    others[0]
+                ),
+            );
+        }
+    } else if n > 0 {
+        push(
+            &mut out,
+            Level::Info,
+            "experiment",
+            format!(
+                "no _hparams_/experiment: columns inferred from the sessions ({} hparams, {} metrics = \
+                 every scalar tag under a session)",
+                exp.hparams.len(),
+                exp.metrics.len()
+            ),
+        );
+    }
+    if exp.explicit && exp.metrics.is_empty() && n > 0 {
+        push(
+            &mut out,
+            Level::Problem,
+            "metrics",
+            "the declared experiment has no metrics, so TensorBoard shows no metric columns \
+             (nothing is inferred when an experiment is declared)"
+                .into(),
+        );
+    }
+
+    // Metrics: declared vs written.
+    let written: BTreeSet<MetricKey> = ld
+        .sessions
+        .iter()
+        .flat_map(|s| s.scalars.keys().cloned())
+        .collect();
+    for m in &exp.metrics {
+        let missing: Vec<&str> = ld
+            .sessions
+            .iter()
+            .filter(|s| s.metric(&m.key).is_none())
+            .map(|s| s.name.as_str())
+            .collect();
+        if missing.len() == n && n > 0 {
+            let alike = look_alikes(&m.key, &written);
+            let hint = if alike.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "; written instead: {}",
+                    alike
+                        .iter()
+                        .map(|k| k.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            };
+            push(
+                &mut out,
+                Level::Problem,
+                "metrics",
+                format!(
+                    "metric {} (tag {:?} in sub-run {:?}) is declared but no session has it{hint}",
+                    m.key, m.key.tag, m.key.group
+                ),
+            );
+        } else if !missing.is_empty() {
+            push(
+                &mut out,
+                Level::Warn,
+                "metrics",
+                format!(
+                    "metric {} is missing in {} of {n} sessions (e.g. {})",
+                    m.key,
+                    missing.len(),
+                    missing[..missing.len().min(3)].join(", ")
+                ),
+            );
+        }
+    }
+    if exp.explicit {
+        let declared: BTreeSet<&MetricKey> = exp.metrics.iter().map(|m| &m.key).collect();
+        let hidden: Vec<String> = written
+            .iter()
+            .filter(|k| !declared.contains(k))
+            .map(|k| k.to_string())
+            .collect();
+        if !hidden.is_empty() {
+            push(
+                &mut out,
+                Level::Info,
+                "metrics",
+                format!(
+                    "{} scalar tags under sessions are not declared metrics (TensorBoard hides them; \
+                     hp-report --all-metrics shows them): {}{}",
+                    hidden.len(),
+                    hidden[..hidden.len().min(8)].join(", "),
+                    if hidden.len() > 8 { ", …" } else { "" }
+                ),
+            );
+        }
+    }
+
+    // hparams: mixed types, undeclared, out of domain.
+    let mut kinds: BTreeMap<&str, BTreeSet<&'static str>> = BTreeMap::new();
+    for s in &ld.sessions {
+        for (k, v) in &s.hparams {
+            kinds.entry(k).or_default().insert(kind(v));
+        }
+    }
+    for (name, ks) in &kinds {
+        if ks.len() > 1 {
+            push(
+                &mut out,
+                Level::Warn,
+                "hparams",
+                format!(
+                    "hparam {name:?} has mixed value types across sessions ({}); TensorBoard turns the \
+                     column into strings",
+                    ks.iter().copied().collect::<Vec<_>>().join(", ")
+                ),
+            );
+        }
+    }
+    if exp.explicit {
+        let declared: BTreeSet<&str> = exp.hparams.iter().map(|h| h.name.as_str()).collect();
+        let undeclared: Vec<&str> = kinds
+            .keys()
+            .copied()
+            .filter(|k| !declared.contains(k))
+            .collect();
+        if !undeclared.is_empty() {
+            push(
+                &mut out,
+                Level::Warn,
+                "hparams",
+                format!(
+                    "hparams in sessions but not in the experiment (TensorBoard hides them): {}",
+                    undeclared.join(", ")
+                ),
+            );
+        }
+        for h in &exp.hparams {
+            if !kinds.contains_key(h.name.as_str()) && n > 0 {
+                push(
+                    &mut out,
+                    Level::Warn,
+                    "hparams",
+                    format!(
+                        "hparam {:?} is declared but no session has a value for it",
+                        h.name
+                    ),
+                );
+            }
+        }
+    }
+
+    // Files.
+    if ld.warnings.is_empty() {
+        push(
+            &mut out,
+            Level::Info,
+            "files",
+            "every event file read cleanly".into(),
+        );
+    } else {
+        for w in &ld.warnings {
+            push(&mut out, Level::Warn, "files", w.to_string());
+        }
+    }
+    let tails: usize = ld.runs.values().map(|r| r.tails.len()).sum();
+    if tails > 0 {
+        push(
+            &mut out,
+            Level::Info,
+            "files",
+            format!("{tails} files end in a partial record (still being written, or cut off); the rest was read"),
+        );
+    }
+    out
+}
