@@ -250,7 +250,7 @@ fn status_on_disk(sdir: &Path) -> Option<i32> {
             Data::SessionEndInfo(end) => Some(end.status),
             _ => None,
         })
-        .last()
+        .next_back()
 }
 
 fn trial() -> Trial {

@@ -30,7 +30,7 @@ mod sweep;
 pub use experiment::ExperimentWriter;
 pub use run::RunWriter;
 pub use session::Session;
-pub use sweep::{grid, random, Trial, MAX_GRID_TRIALS};
+pub use sweep::{grid, random, Trial, MAX_TRIALS};
 
 // Compile-time guarantee that sessions can move to (and the experiment be
 // shared between) threads; a field that breaks this fails the build here.

@@ -8,9 +8,10 @@ use crate::error::{Error, Result};
 use crate::hparams::{default_group_name, Domain, ExperimentConfig, HParam, HParamValue};
 use crate::rng::SplitMix64;
 
-/// The most trials [`grid`] builds; a larger product is an error rather than
-/// an out-of-memory abort (e.g. a wide `IntInterval`).
-pub const MAX_GRID_TRIALS: usize = 1 << 20;
+/// The most trials [`grid`] or [`random`] builds (2^20); more is an error
+/// rather than an out-of-memory abort (e.g. a grid over a wide
+/// `IntInterval`).
+pub const MAX_TRIALS: usize = 1 << 20;
 
 /// One trial: a value for each hparam, keyed and ordered by hparam name.
 ///
@@ -20,6 +21,7 @@ pub const MAX_GRID_TRIALS: usize = 1 << 20;
 /// assert_eq!(t.get_i64("units"), Some(32));
 /// assert_eq!(t.get_str("optimizer"), Some("adam"));
 /// assert_eq!(t.to_string(), "optimizer=adam units=32");
+/// assert_eq!(format!("[{t:<25}]"), "[optimizer=adam units=32  ]");
 /// ```
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Trial(BTreeMap<String, HParamValue>);
@@ -128,14 +130,16 @@ impl<'a> IntoIterator for &'a Trial {
 
 impl fmt::Display for Trial {
     /// `name=value` pairs by name, space separated: `dropout=0.1 units=32`.
+    /// Honours width and alignment (`{trial:<40}`).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, (k, v)) in self.0.iter().enumerate() {
-            if i > 0 {
-                f.write_str(" ")?;
+        let mut s = String::new();
+        for (k, v) in &self.0 {
+            if !s.is_empty() {
+                s.push(' ');
             }
-            write!(f, "{k}={v}")?;
+            s.push_str(&format!("{k}={v}"));
         }
-        Ok(())
+        f.pad(&s)
     }
 }
 
@@ -157,7 +161,7 @@ fn domain_of(h: &HParam) -> Result<&Domain> {
 /// `RealInterval` (log-evenly if it is log-scale), both ends included.
 ///
 /// Errors: an invalid config, an hparam without a domain, `real_points == 0`
-/// while a real interval is declared, or more than [`MAX_GRID_TRIALS`]
+/// while a real interval is declared, or more than [`MAX_TRIALS`]
 /// trials. A config without hparams gives one empty trial.
 pub fn grid(cfg: &ExperimentConfig, real_points: usize) -> Result<Vec<Trial>> {
     cfg.validate()?;
@@ -178,9 +182,9 @@ pub fn grid(cfg: &ExperimentConfig, real_points: usize) -> Result<Vec<Trial>> {
             Domain::RealInterval { .. } => real_points as u128,
         };
         total = total.saturating_mul(count);
-        if total > MAX_GRID_TRIALS as u128 {
+        if total > MAX_TRIALS as u128 {
             return Err(Error::invalid(format!(
-                "grid: more than {MAX_GRID_TRIALS} trials (at hparam {:?}); \
+                "grid: more than {MAX_TRIALS} trials (at hparam {:?}); \
                  use fewer points or a random sweep",
                 h.name
             )));
@@ -210,9 +214,15 @@ pub fn grid(cfg: &ExperimentConfig, real_points: usize) -> Result<Vec<Trial>> {
 /// so a trial may repeat; TensorBoard then averages the repeats (they share
 /// a default group name).
 ///
-/// Errors: an invalid config or an hparam without a domain.
+/// Errors: an invalid config, an hparam without a domain, or `n` greater
+/// than [`MAX_TRIALS`].
 pub fn random(cfg: &ExperimentConfig, n: usize, seed: u64) -> Result<Vec<Trial>> {
     cfg.validate()?;
+    if n > MAX_TRIALS {
+        return Err(Error::invalid(format!(
+            "random: {n} trials requested, at most {MAX_TRIALS} are built"
+        )));
+    }
     let domains: Vec<(&str, &Domain)> = cfg
         .hparams
         .iter()
@@ -318,6 +328,7 @@ mod tests {
             }
         }
         assert!(random(&c, 0, 1).unwrap().is_empty());
+        assert!(random(&c, usize::MAX, 1).is_err());
     }
 
     #[test]
