@@ -10,4 +10,5 @@ pub mod view;
 mod writer;
 
 pub use reader::{EventFileReader, FileProblem};
+pub(crate) use writer::now_secs;
 pub use writer::{EventFileWriter, FlushPolicy, FILE_VERSION};
