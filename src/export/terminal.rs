@@ -99,22 +99,43 @@ impl Col {
     }
 }
 
+/// Greedy word wrap of prose to `max` columns (a word longer than a line is
+/// elided).
+fn wrap(text: &str, max: usize) -> Vec<String> {
+    let max = max.max(20);
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        let word = elide(word, max);
+        if !line.is_empty() && width(&line) + 1 + width(&word) > max {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(&word);
+    }
+    lines.push(line);
+    lines
+}
+
 impl Exporter for TerminalTable {
     fn export(&self, report: &Report<'_>, out: &mut dyn Write) -> Result<(), ExportError> {
         let t = report.table;
         let exp = report.experiment;
         let rows = &t.rows;
         let what = if t.groups { "groups" } else { "sessions" };
-        writeln!(
-            out,
-            "{}: {} {}, {} hparams, {} metrics ({} experiment)",
-            printable(&report.logdir.display().to_string()),
+        let summary = format!(
+            ": {} {}, {} hparams, {} metrics ({} experiment)",
             t.total,
             what,
             exp.hparams.len(),
             exp.metrics.len(),
             if exp.explicit { "declared" } else { "inferred" }
-        )?;
+        );
+        let room = self.width.saturating_sub(width(&summary)).max(12);
+        let path = elide(&printable(&report.logdir.display().to_string()), room);
+        writeln!(out, "{path}{summary}")?;
         if let Some((k, goal)) = &t.sort {
             let how = if t.reduce.is_tensorboard() {
                 "last value, as TensorBoard".to_string()

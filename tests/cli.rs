@@ -1,0 +1,411 @@
+//! The `hp-report` binary end to end on the fixtures: the JSON contract
+//! against TensorBoard's own view (`fixtures/expected/*.tb_view.json`) and
+//! tbparse's last values, each reduction and filter against values computed
+//! here from the raw curves, the other formats, and the error exits.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use hp_report::logdir::{self, LoadOptions, MetricKey, SeriesOptions};
+use serde_json::Value;
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn fixture(name: &str) -> PathBuf {
+    root().join("fixtures").join(name)
+}
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_hp-report"))
+        .args(args)
+        .env_remove("COLUMNS")
+        .output()
+        .expect("run hp-report")
+}
+
+fn json(args: &[&str]) -> Value {
+    let out = run(args);
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{args:?}: {e}"))
+}
+
+fn expected(name: &str) -> Value {
+    let p = root().join(format!("fixtures/expected/{name}.tb_view.json"));
+    serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
+}
+
+fn close(a: f64, b: f64) -> bool {
+    a == b || (a - b).abs() <= 1e-6 * a.abs().max(b.abs())
+}
+
+const FIXTURES: &[&str] = &["keras_mlp_grid", "keras_mlp_repeats", "tbx_hparams"];
+
+#[test]
+fn json_sessions_equal_tensorboard() {
+    for f in FIXTURES {
+        let tb = expected(f);
+        let ours = json(&[fixture(f).to_str().unwrap(), "--format", "json"]);
+        let rows = ours["sessions"].as_array().unwrap();
+        let tb_sessions = tb["sessions"].as_array().unwrap();
+        assert_eq!(rows.len(), tb_sessions.len(), "{f}");
+        for t in tb_sessions {
+            let r = rows.iter().find(|r| r["session"] == t["session"]).unwrap();
+            assert_eq!(r["group"], t["group"], "{f}");
+            assert_eq!(r["status"], t["status"], "{f}");
+            let hp = r["hparams"].as_object().unwrap();
+            for (k, v) in t["hparams"].as_object().unwrap() {
+                assert_eq!(hp[k].as_f64().or(None), v.as_f64().or(None), "{f} {k}");
+                if !v.is_number() {
+                    assert_eq!(&hp[k], v, "{f} {k}");
+                }
+            }
+            assert_eq!(hp.len(), t["hparams"].as_object().unwrap().len());
+            let m = r["metrics"].as_object().unwrap();
+            let tm = t["metrics"].as_object().unwrap();
+            assert_eq!(m.len(), tm.len(), "{f} {}", r["session"]);
+            for (k, v) in tm {
+                assert!(
+                    close(m[k].as_f64().unwrap(), v.as_f64().unwrap()),
+                    "{f} {k}"
+                );
+            }
+        }
+        // Ranks are 1..n and sorted by the first metric.
+        let ranks: Vec<u64> = rows.iter().map(|r| r["rank"].as_u64().unwrap()).collect();
+        assert_eq!(ranks, (1..=rows.len() as u64).collect::<Vec<_>>());
+        let sort = ours["query"]["sort"].as_str().unwrap().to_string();
+        let goal_max = ours["query"]["goal"] == "max";
+        let vals: Vec<f64> = rows
+            .iter()
+            .map(|r| r["metrics"][&sort].as_f64().unwrap())
+            .collect();
+        assert!(
+            vals.windows(2)
+                .all(|w| if goal_max { w[0] >= w[1] } else { w[0] <= w[1] }),
+            "{f}: {vals:?}"
+        );
+    }
+}
+
+#[test]
+fn json_groups_equal_tensorboard_average() {
+    for f in FIXTURES {
+        let tb = expected(f);
+        let ours = json(&[fixture(f).to_str().unwrap(), "--format", "json", "--groups"]);
+        let rows = ours["sessions"].as_array().unwrap();
+        let groups = tb["hparams"]["session_groups"].as_array().unwrap();
+        assert_eq!(rows.len(), groups.len(), "{f}");
+        for g in groups {
+            let r = rows.iter().find(|r| r["group"] == g["name"]).unwrap();
+            let names: Vec<&Value> = g["sessions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| &s["name"])
+                .collect();
+            assert_eq!(
+                r["sessions"].as_array().unwrap().iter().collect::<Vec<_>>(),
+                names
+            );
+            assert_eq!(r["count"].as_u64().unwrap() as usize, names.len());
+            for mv in g["metricValues"].as_array().unwrap() {
+                let key = MetricKey::new(
+                    mv["name"]["group"].as_str().unwrap(),
+                    mv["name"]["tag"].as_str().unwrap(),
+                );
+                let ours = r["metrics"][key.to_string()].as_f64().unwrap();
+                assert!(close(ours, mv["value"].as_f64().unwrap()), "{f} {key}");
+            }
+            if names.len() > 1 {
+                assert!(
+                    !r["std"].as_object().unwrap().is_empty(),
+                    "{f}: std for repeats"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn all_metrics_equal_tbparse_last_values() {
+    // tbparse's "last value" is the value at the highest step, which equals
+    // TensorBoard's last-read value for these logs.
+    for f in FIXTURES {
+        let csv =
+            std::fs::read_to_string(root().join(format!("fixtures/expected/{f}.tbparse.csv")))
+                .unwrap();
+        let mut lines = csv.lines();
+        let head: Vec<&str> = lines.next().unwrap().split(',').collect();
+        let ours = json(&[
+            fixture(f).to_str().unwrap(),
+            "--format",
+            "json",
+            "--all-metrics",
+        ]);
+        let rows = ours["sessions"].as_array().unwrap();
+        let mut checked = 0;
+        for line in lines {
+            let cells: Vec<&str> = line.split(',').collect();
+            let r = rows.iter().find(|r| r["session"] == cells[0]).unwrap();
+            for (h, c) in head.iter().zip(&cells).skip(1) {
+                if h.starts_with("hp:") || c.is_empty() {
+                    continue;
+                }
+                let v = r["metrics"][*h]
+                    .as_f64()
+                    .unwrap_or_else(|| panic!("{f}: no {h}"));
+                assert!(close(v, c.parse().unwrap()), "{f} {} {h}", cells[0]);
+                checked += 1;
+            }
+        }
+        assert!(checked > 0);
+    }
+}
+
+/// Every session's value of `metric` for `reduce`, computed from the raw
+/// curve points, independently of the streaming summary.
+fn by_hand(f: &str, metric: &MetricKey, reduce: &str) -> BTreeMap<String, Option<f64>> {
+    let opts = LoadOptions {
+        series: SeriesOptions {
+            curves: true,
+            ..Default::default()
+        },
+    };
+    let ld = logdir::load(fixture(f), &opts).unwrap();
+    ld.sessions
+        .iter()
+        .map(|s| {
+            let pts = &s.metric(metric).unwrap().points;
+            let vals: Vec<f64> = pts.iter().map(|p| p.value).collect();
+            let v = match reduce {
+                "last" => vals.last().copied(),
+                "min" => vals.iter().copied().reduce(f64::min),
+                "max" => vals.iter().copied().reduce(f64::max),
+                r if r.starts_with("mean-last=") => {
+                    let n: usize = r[10..].parse().unwrap();
+                    let tail = &vals[vals.len().saturating_sub(n)..];
+                    Some(tail.iter().sum::<f64>() / tail.len() as f64)
+                }
+                r if r.starts_with("at-step=") => {
+                    let st: i64 = r[8..].parse().unwrap();
+                    pts.iter().rev().find(|p| p.step == st).map(|p| p.value)
+                }
+                _ => unreachable!(),
+            };
+            (s.name.clone(), v)
+        })
+        .collect()
+}
+
+#[test]
+fn each_reduction_matches_the_curves() {
+    let f = "keras_mlp_grid";
+    let loss = MetricKey::new("train", "batch_loss");
+    for (reduce, hand) in [
+        ("last", "last"),
+        ("min", "min"),
+        ("max", "max"),
+        ("best", "min"), // batch_loss: lower is better
+        ("mean-last=3", "mean-last=3"),
+        ("at-step=50", "at-step=50"),
+    ] {
+        let ours = json(&[
+            fixture(f).to_str().unwrap(),
+            "-f",
+            "json",
+            "--reduce",
+            reduce,
+            "--sort",
+            "train/batch_loss",
+        ]);
+        assert_eq!(ours["query"]["goal"], "min");
+        let want = by_hand(f, &loss, hand);
+        for r in ours["sessions"].as_array().unwrap() {
+            let name = r["session"].as_str().unwrap();
+            let got = r["metrics"]["train/batch_loss"].as_f64();
+            match want[name] {
+                Some(w) => assert!(close(got.unwrap(), w), "{reduce} {name}: {got:?} vs {w}"),
+                None => assert!(got.is_none(), "{reduce} {name}"),
+            }
+        }
+    }
+}
+
+#[test]
+fn filters_select_the_right_rows() {
+    let f = fixture("keras_mlp_grid");
+    let f = f.to_str().unwrap();
+    let sessions = |args: &[&str]| -> Vec<String> {
+        let mut a = vec![f, "-f", "json"];
+        a.extend_from_slice(args);
+        let mut v: Vec<String> = json(&a)["sessions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["session"].as_str().unwrap().to_string())
+            .collect();
+        v.sort();
+        v
+    };
+    // learning_rate: run-0,2,4 = 0.001; run-1,3,5 = 0.1 (see the fixture's
+    // expected view); deep_layer_size 128 only in run-2/run-3.
+    assert_eq!(
+        sessions(&["--where", "learning_rate<0.01"]),
+        ["run-0", "run-2", "run-4"]
+    );
+    assert_eq!(
+        sessions(&[
+            "--where",
+            "learning_rate=0.1",
+            "--where",
+            "deep_layer_size>=128"
+        ]),
+        ["run-3"]
+    );
+    assert_eq!(
+        sessions(&["--where", "deep_layer_size!=32"]),
+        ["run-2", "run-3"]
+    );
+    assert_eq!(sessions(&["--where", "session~run-1"]), ["run-1"]);
+    // A metric condition: validation/epoch_auc > 0.92 per the expected view.
+    let tb = expected("keras_mlp_grid");
+    let mut want: Vec<String> = tb["sessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["metrics"]["test/test_auc"].as_f64().unwrap() > 0.9)
+        .map(|s| s["session"].as_str().unwrap().to_string())
+        .collect();
+    want.sort();
+    assert!(!want.is_empty() && want.len() < 6);
+    assert_eq!(sessions(&["--where", "test/test_auc>0.9"]), want);
+    assert_eq!(
+        sessions(&["--where", "test_auc>0.9"]),
+        want,
+        "a unique tag names its metric"
+    );
+    assert_eq!(
+        sessions(&["--where", "auc (test)>0.9"]),
+        want,
+        "so does a display name"
+    );
+    assert_eq!(sessions(&["--status", "failure"]), Vec::<String>::new());
+    assert_eq!(sessions(&["--top", "2"]).len(), 2);
+}
+
+#[test]
+fn other_formats_are_well_formed() {
+    let f = fixture("keras_mlp_repeats");
+    let f = f.to_str().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    // CSV through -o with the format from the extension.
+    let csv = dir.path().join("out.csv");
+    assert!(run(&[f, "-o", csv.to_str().unwrap()]).status.success());
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let mut lines = text.lines();
+    let head = lines.next().unwrap();
+    assert!(head.starts_with("rank,session,group,status,"), "{head}");
+    assert!(head.contains("validation/epoch_auc"));
+    assert_eq!(lines.count(), 4);
+    // JSON Lines: one object per session.
+    let out = run(&[f, "-f", "jsonl"]);
+    let rows: Vec<Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows.len(), 4);
+    // Markdown: header, rule, one line per group.
+    let out = run(&[f, "-f", "markdown", "--groups"]);
+    let md = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(md.lines().count(), 2 + 2);
+    assert!(md.lines().all(|l| l.starts_with('|') && l.ends_with('|')));
+    // Parquet: the magic bytes at both ends.
+    let pq = dir.path().join("out.parquet");
+    assert!(run(&[f, "-o", pq.to_str().unwrap()]).status.success());
+    let bytes = std::fs::read(&pq).unwrap();
+    assert!(bytes.starts_with(b"PAR1") && bytes.ends_with(b"PAR1"));
+    // The terminal table fits 80 columns.
+    let out = run(&[f, "--width", "80"]);
+    let table = String::from_utf8(out.stdout).unwrap();
+    assert!(table.lines().all(|l| l.chars().count() <= 80), "{table}");
+}
+
+#[test]
+fn errors_are_one_line_with_documented_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = fixture("keras_mlp_grid");
+    let f = f.to_str().unwrap();
+    let cases: Vec<(Vec<String>, i32, &str)> = vec![
+        (vec!["/no/such/logdir".into()], 3, "does not exist"),
+        (
+            vec![dir.path().to_str().unwrap().into()],
+            4,
+            "no event files",
+        ),
+        (
+            vec![f.into(), "--sort".into(), "nope".into()],
+            2,
+            "no metric \"nope\"",
+        ),
+        (
+            vec![f.into(), "--where".into(), "lr".into()],
+            2,
+            "malformed condition",
+        ),
+        (
+            vec![f.into(), "--where".into(), "nope=1".into()],
+            2,
+            "no hparam or metric",
+        ),
+        (
+            vec![f.into(), "--where".into(), "learning_rate=abc".into()],
+            2,
+            "not a number",
+        ),
+        (
+            vec![f.into(), "-o".into(), "/no/such/dir/out.csv".into()],
+            1,
+            "cannot write",
+        ),
+        (
+            vec![f.into(), "--reduce".into(), "median".into()],
+            2,
+            "unknown reduction",
+        ),
+    ];
+    for (args, code, text) in cases {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = run(&args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(code), "{args:?}: {err}");
+        assert!(err.contains(text), "{args:?}: {err}");
+        assert!(
+            !err.contains("panicked") && !err.contains("backtrace"),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn diagnose_explains_a_logdir_without_sessions() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut w = hp_report::event::EventFileWriter::create(dir.path().join("train")).unwrap();
+    w.write_scalar("loss", 0, 1.0).unwrap();
+    drop(w);
+    let out = run(&["diagnose", dir.path().to_str().unwrap()]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("No hparams data was found"), "{text}");
+    let out = run(&["diagnose", fixture("keras_mlp_grid").to_str().unwrap()]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("6 sessions"), "{text}");
+    assert!(text.contains("not declared metrics"), "{text}");
+}
