@@ -147,11 +147,13 @@ impl Exporter for TerminalTable {
             } else {
                 String::new()
             };
-            writeln!(
-                out,
+            let line = format!(
                 "ranked by {} ({goal}; {how}{agg})",
                 printable(&k.to_string())
-            )?;
+            );
+            for l in wrap(&line, self.width) {
+                writeln!(out, "{l}")?;
+            }
         }
         if rows.is_empty() {
             writeln!(out, "\nno {what} match")?;
