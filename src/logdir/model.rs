@@ -282,9 +282,18 @@ pub(crate) fn build(
             } else {
                 name[s.len() + 1..].to_string()
             };
+            // TensorBoard names the group with os.path.relpath, which
+            // gives "." for the session's own run; it maps that to "" unless
+            // the run's name itself ends with "." (so the root session "."
+            // lists its own tags under group ".", which it then never finds).
+            let inferred_group = if s == name && name.ends_with('.') {
+                ".".to_string()
+            } else {
+                group.clone()
+            };
             for (tag, series) in &run.scalars {
                 if longest {
-                    inferred_metrics.insert((tag.clone(), group.clone()));
+                    inferred_metrics.insert((tag.clone(), inferred_group.clone()));
                 }
                 session
                     .scalars
@@ -416,15 +425,9 @@ fn inferred_experiment(
                 )
             }
             _ => {
-                let mut seen = BTreeSet::new();
-                let mut out = Vec::new();
-                for v in &vals {
-                    if let Some(s) = render(v) {
-                        if seen.insert(s.clone()) {
-                            out.push(HParamValue::Str(s));
-                        }
-                    }
-                }
+                // TensorBoard lists a set (in arbitrary order); we sort it.
+                let distinct: BTreeSet<String> = vals.iter().filter_map(|v| render(v)).collect();
+                let out: Vec<HParamValue> = distinct.into_iter().map(HParamValue::Str).collect();
                 let n = out.len();
                 (HParamDomain::Discrete { values: out }, n > 1)
             }

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# The project's whole test suite, as CI runs it (README: "Run the tests").
+#
+#   1. cargo test: unit and integration tests, including our reader against
+#      TensorBoard's recorded view of every fixture (fixtures/expected/);
+#   2. the peers venv with real TensorBoard, tbparse and tensorboardX
+#      (peers/setup.sh; cached in ~/.cache/hp-report-peers);
+#   3. live TensorBoard against hp-report, with both of its loaders
+#      (--load_fast false: Python; true: rustboard):
+#        - our writer: the mlp_sweep example's logdir is read by TensorBoard
+#          with every session, hparam and metric (peers/check_writer.sh);
+#        - our reader: hp-report's JSON equals TensorBoard's HTTP API on the
+#          fixtures, on our own sweep and on a logdir of edge cases written
+#          by TensorBoard's own Python writer (peers/compare_with_tb.py).
+#   4. the quick benchmark run proves the benchmark script works.
+#
+# Options: --no-peers skips 2-4 (offline work on the Rust side only).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+peers=1
+[ "${1:-}" = "--no-peers" ] && peers=0
+
+echo "== cargo test"
+cargo test --all-features
+
+[ "$peers" = 1 ] || { echo "== peers skipped (--no-peers)"; exit 0; }
+
+echo "== peers venv (TensorBoard, tbparse, tensorboardX)"
+py=$(bash peers/setup.sh | tail -n 1)
+export PEERS_PY=$py
+
+echo "== writer: TensorBoard reads the mlp_sweep example's logdir"
+bash peers/check_writer.sh
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cargo build -q --release --example mlp_sweep --no-default-features
+./target/release/examples/mlp_sweep "$work/sweep" --sessions 6 --epochs 3 --seed 11 >/dev/null
+"$py" peers/gen_edge_logdir.py "$work/edge" >/dev/null
+bin=target/debug/hp-report
+echo "== reader: hp-report agrees with live TensorBoard"
+for dir in fixtures/keras_mlp_grid fixtures/keras_mlp_repeats fixtures/tbx_hparams "$work/sweep" "$work/edge"; do
+    for lf in false true; do
+        "$py" peers/compare_with_tb.py "$dir" "$bin" --load_fast "$lf"
+    done
+done
+
+if [ -x bench/run.sh ]; then
+    echo "== benchmark script (quick)"
+    bash bench/run.sh --quick
+fi
+echo "== all tests passed"
