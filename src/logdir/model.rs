@@ -1,6 +1,6 @@
 //! TensorBoard's hparams model: the experiment, sessions, metric values and
 //! session groups, built from the runs exactly as TensorBoard's hparams
-//! backend builds them (see `docs/format.md`, "How the table is built").
+//! backend builds them (see `docs/tb-format.md`, §5 "How the hparams backend builds the table").
 //!
 //! * **Experiment**: the first `_hparams_/experiment` found (runs in name
 //!   order) is used as written; with none, hparams are inferred from the

@@ -8,7 +8,13 @@ use prost::Message;
 
 use crate::event::view::{summary_values, Payload, ValueKind, ValueView};
 use crate::event::EventFileReader;
-use crate::hparams::plugin::{decode_plugin_data, PLUGIN_NAME};
+use crate::hparams::plugin::{
+    decode_plugin_data, EXPERIMENT_TAG, PLUGIN_NAME, SESSION_END_INFO_TAG, SESSION_START_INFO_TAG,
+};
+
+const EXPERIMENT_TAG_B: &[u8] = EXPERIMENT_TAG.as_bytes();
+const START_TAG_B: &[u8] = SESSION_START_INFO_TAG.as_bytes();
+const END_TAG_B: &[u8] = SESSION_END_INFO_TAG.as_bytes();
 use crate::logdir::series::{Point, Series, SeriesOptions};
 use crate::logdir::Warning;
 use crate::proto::tensorboard::hparams::{
@@ -216,21 +222,33 @@ fn classify(
             .and_then(|m| m.plugin_data.as_ref())
             .map(|p| p.content.as_slice())
             .unwrap_or(&[]);
-        match decode_plugin_data(content) {
-            Ok(Data::Experiment(e)) => {
+        // TensorBoard reads each payload from its own tag only.
+        let data = decode_plugin_data(content);
+        match (tag, data) {
+            (EXPERIMENT_TAG_B, Ok(Data::Experiment(e))) => {
                 hparams.experiment.get_or_insert(e);
             }
-            Ok(Data::SessionStartInfo(s)) => {
+            (START_TAG_B, Ok(Data::SessionStartInfo(s))) => {
                 hparams.session_start.get_or_insert(s);
             }
-            Ok(Data::SessionEndInfo(e)) => {
+            (END_TAG_B, Ok(Data::SessionEndInfo(e))) => {
                 hparams.session_end.get_or_insert(e);
             }
-            Err(e) => warnings.push(Warning::file(
+            (EXPERIMENT_TAG_B | START_TAG_B | END_TAG_B, Ok(_)) => warnings.push(Warning::file(
+                path.to_path_buf(),
+                0,
+                format!(
+                    "tag {:?} holds another kind of hparams data (ignored, as TensorBoard does)",
+                    String::from_utf8_lossy(tag)
+                ),
+            )),
+            (EXPERIMENT_TAG_B | START_TAG_B | END_TAG_B, Err(e)) => warnings.push(Warning::file(
                 path.to_path_buf(),
                 0,
                 format!("tag {:?}: {e}", String::from_utf8_lossy(tag)),
             )),
+            // Other hparams-plugin tags are not read by TensorBoard either.
+            _ => {}
         }
     }
     TagKind::Ignored
