@@ -1,5 +1,5 @@
 //! The `hp-report` command line: argument parsing ([`args`]), the table
-//! command ([`table`]), `diagnose`, and how failures become one line on
+//! command (`table`), `diagnose`, and how failures become one line on
 //! stderr and an exit status.
 
 pub mod args;
