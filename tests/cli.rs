@@ -332,10 +332,19 @@ fn other_formats_are_well_formed() {
     assert!(run(&[f, "-o", pq.to_str().unwrap()]).status.success());
     let bytes = std::fs::read(&pq).unwrap();
     assert!(bytes.starts_with(b"PAR1") && bytes.ends_with(b"PAR1"));
-    // The terminal table fits 80 columns.
-    let out = run(&[f, "--width", "80"]);
-    let table = String::from_utf8(out.stdout).unwrap();
-    assert!(table.lines().all(|l| l.chars().count() <= 80), "{table}");
+    // The terminal table fits 80 columns, for sessions and for groups.
+    for extra in [None, Some("--groups")] {
+        let mut args = vec![f, "--width", "80"];
+        args.extend(extra);
+        let out = run(&args);
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let table = String::from_utf8(out.stdout).unwrap();
+        assert!(table.lines().all(|l| l.chars().count() <= 80), "{table}");
+    }
 }
 
 #[test]

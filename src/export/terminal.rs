@@ -34,7 +34,7 @@ impl Col {
         let widest = cells.iter().map(|c| width(c)).max().unwrap_or(1);
         // Header lines: split at '/', then wrap long pieces at '_' to about
         // the width of the values (at least 6 columns, at most `cap`).
-        let target = widest.clamp(6, cap);
+        let target = widest.max(6).min(cap);
         let mut head = Vec::new();
         for part in label.split('/').filter(|p| !p.is_empty()) {
             let mut line = String::new();
