@@ -235,7 +235,7 @@ pub(crate) fn draw<DB: DrawingBackend>(
     let note_style = style::text(style::TICK, style::AXIS, HPos::Center, VPos::Top);
     let halo = ShapeStyle::from(WHITE.mix(0.75)).filled();
     let axis_line = ShapeStyle::from(style::AXIS).stroke_width(1);
-    let max_ticks = ((rect.h() / 22).max(2)) as usize;
+    let max_ticks = ((rect.h() / 44).max(2)) as usize;
     for (i, ax) in axes.iter().enumerate() {
         let x = ax_x(i);
         let is_colour = i + 1 == n;
@@ -255,7 +255,7 @@ pub(crate) fn draw<DB: DrawingBackend>(
                     style::scale(goodness(v))
                 };
                 area.draw(&Rectangle::new(
-                    [(x, rect.y(f1)), (x + 10, rect.y(f0))],
+                    [(x, rect.y(f1) - 1), (x + 10, rect.y(f0))],
                     c.filled(),
                 ))
                 .map_err(de)?;

@@ -85,7 +85,7 @@ h2 { font-size: 20px; margin: 32px 0 10px; border-bottom: 1px solid var(--line);
 dl.summary { display: grid; grid-template-columns: max-content 1fr; gap: 4px 18px; margin: 0; }
 dl.summary dt { color: var(--muted); }
 dl.summary dd { margin: 0; word-break: break-word; }
-.scroll { overflow-x: auto; border: 1px solid var(--line); border-radius: 6px; }
+.scroll { overflow: auto; max-height: 75vh; border: 1px solid var(--line); border-radius: 6px; }
 table.ranked { border-collapse: collapse; font-variant-numeric: tabular-nums; width: 100%; }
 table.ranked th, table.ranked td { padding: 5px 10px; border-bottom: 1px solid var(--line); white-space: nowrap; }
 table.ranked th { background: var(--head); position: sticky; top: 0; cursor: pointer; text-align: left;
@@ -135,6 +135,27 @@ document.querySelectorAll("table.ranked").forEach(function (table) {
 });
 "#;
 
+/// A number as written when short (`0.001`, `128`), else to 5 significant
+/// digits (`0.22601`); the cell's title keeps the full value.
+fn short_number(x: f64, full: &str) -> String {
+    if full.len() <= 8 {
+        return full.to_string();
+    }
+    let s = format!("{x:.4e}");
+    match s.parse::<f64>() {
+        Ok(r) if (1e-4..1e7).contains(&r.abs()) => {
+            let digits = (4 - r.abs().log10().floor() as i32).clamp(0, 10) as usize;
+            let t = format!("{r:.digits$}");
+            if t.contains('.') {
+                t.trim_end_matches('0').trim_end_matches('.').to_string()
+            } else {
+                t
+            }
+        }
+        _ => format!("{x:.4e}"),
+    }
+}
+
 /// Most warnings listed; the rest are counted.
 const MAX_WARNINGS: usize = 500;
 
@@ -161,10 +182,10 @@ pub fn html(path: &Path, logdir: &Logdir, table: &Table, figures: &[Figure]) -> 
     };
     let _ = write!(
         h,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\" />\n\
          <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; \
-         style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\" />\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\" />\n\
          <title>hp-report · {}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n",
         escape(&title)
     );
@@ -322,10 +343,13 @@ pub fn html(path: &Path, logdir: &Logdir, table: &Table, figures: &[Figure]) -> 
             match r.hparams.get(&c.name) {
                 Some(v) => match v.as_f64().filter(|x| num && x.is_finite()) {
                     Some(x) => {
+                        let full = v.to_string();
+                        let short = short_number(x, &full);
                         let _ = write!(
                             h,
-                            "<td class=\"num\" data-v=\"{x:e}\">{}</td>",
-                            escape(&v.to_string())
+                            "<td class=\"num\" data-v=\"{x:e}\" title=\"{}\">{}</td>",
+                            escape(&full),
+                            escape(&short)
                         );
                     }
                     None => {
@@ -428,6 +452,15 @@ mod tests {
         assert_eq!(escape("&amp;"), "&amp;amp;");
         assert_eq!(escape("x\ny\x1b"), "x\\ny\\x1b");
         assert_eq!(escape("plain/name-1.5"), "plain/name-1.5");
+    }
+
+    #[test]
+    fn long_numbers_are_shortened() {
+        assert_eq!(short_number(0.001, "0.001"), "0.001");
+        assert_eq!(short_number(0.2260065123, "0.2260065123"), "0.22601");
+        assert_eq!(short_number(123456.789, "123456.789"), "123460");
+        assert_eq!(short_number(1.5e-9, "1.5e-9"), "1.5e-9");
+        assert_eq!(short_number(1.23456789e-9, "1.23456789e-9"), "1.2346e-9");
     }
 
     #[test]
