@@ -237,8 +237,13 @@ pub fn render(
     let dim = size(kind, sources, opts);
     match ext.as_deref() {
         Some("png") => {
-            let area = BitMapBackend::new(path, dim).into_drawing_area();
-            draw(kind, &area, sources, opts)?;
+            let mut rgb = vec![0u8; dim.0 as usize * dim.1 as usize * 3];
+            {
+                let area = BitMapBackend::with_buffer(&mut rgb, dim).into_drawing_area();
+                draw(kind, &area, sources, opts)?;
+            }
+            write_png(path, dim, &rgb)
+                .map_err(|e| PlotError::Draw(format!("{}: {e}", path.display())))?;
         }
         Some("svg") => {
             let svg = render_svg(kind, sources, opts)?;
@@ -248,6 +253,25 @@ pub fn render(
         _ => return Err(PlotError::Format(path.display().to_string())),
     }
     Ok(dim)
+}
+
+/// Writes 8-bit RGB pixels as a PNG, compressed hard: plots are mostly flat
+/// colour, and files end up in READMEs and pull requests.
+fn write_png(
+    path: &Path,
+    (w, h): (u32, u32),
+    rgb: &[u8],
+) -> Result<(), Box<dyn std::error::Error>> {
+    let file = std::io::BufWriter::new(std::fs::File::create(path)?);
+    let mut enc = png::Encoder::new(file, w, h);
+    enc.set_color(png::ColorType::Rgb);
+    enc.set_depth(png::BitDepth::Eight);
+    enc.set_compression(png::Compression::Best);
+    enc.set_adaptive_filter(png::AdaptiveFilterType::Adaptive);
+    let mut writer = enc.write_header()?;
+    writer.write_image_data(rgb)?;
+    writer.finish()?;
+    Ok(())
 }
 
 /// Renders `kind` as SVG text.
