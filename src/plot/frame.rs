@@ -142,6 +142,15 @@ impl Scale {
         }
     }
 
+    /// Whether the axis has only a few distinct values (ticked as such), so
+    /// that points on it pile up and are worth jittering.
+    pub(crate) fn is_few(&self) -> bool {
+        match self {
+            Scale::Linear { marks, .. } | Scale::Log { marks, .. } => !marks.is_empty(),
+            Scale::Categorical { .. } => true,
+        }
+    }
+
     /// Whether the scale is logarithmic.
     pub(crate) fn is_log(&self) -> bool {
         matches!(self, Scale::Log { .. })

@@ -333,6 +333,13 @@ pub(crate) fn jitter(name: &str) -> f64 {
         h ^= u64::from(b);
         h = h.wrapping_mul(0x0100_0000_01b3);
     }
+    // FNV alone leaves the high bits of similar names (run-001, run-002)
+    // correlated; splitmix64's finaliser spreads them evenly.
+    h ^= h >> 30;
+    h = h.wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    h ^= h >> 27;
+    h = h.wrapping_mul(0x94d0_49bb_1331_11eb);
+    h ^= h >> 31;
     (h >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0
 }
 
@@ -349,12 +356,16 @@ mod tests {
     }
 
     #[test]
-    fn jitter_is_deterministic_and_bounded() {
+    fn jitter_is_deterministic_bounded_and_spread() {
         assert_eq!(jitter("run-1"), jitter("run-1"));
         assert_ne!(jitter("run-1"), jitter("run-2"));
+        // Similar names spread over the whole range: each tenth gets some.
+        let mut bins = [0usize; 10];
         for i in 0..1000 {
-            let j = jitter(&format!("s{i}"));
+            let j = jitter(&format!("run-{i:03}"));
             assert!((-1.0..=1.0).contains(&j));
+            bins[(((j + 1.0) / 2.0 * 10.0) as usize).min(9)] += 1;
         }
+        assert!(bins.iter().all(|&b| (60..=140).contains(&b)), "{bins:?}");
     }
 }

@@ -126,12 +126,16 @@ pub(crate) fn draw<DB: DrawingBackend>(
             let (Some(fx), Some(fy)) = (frame.x.frac(&v), frame.y.frac_num(y)) else {
                 continue;
             };
-            let fx = if matches!(v, Val::Cat(_)) {
-                fx + jitter(&r.name) * slot * 0.3
+            // Sideways jitter where values pile up: within a category's
+            // slot, or a few pixels around one of few numeric values.
+            let dx = if matches!(v, Val::Cat(_)) {
+                jitter(&r.name) * slot * 0.3 * frame.rect.w() as f64
+            } else if frame.x.is_few() && rows.len() > 20 {
+                jitter(&r.name) * (frame.rect.w() as f64 * 0.03).min(12.0)
             } else {
-                fx
+                0.0
             };
-            let p = (frame.rect.x(fx), frame.rect.y(fy));
+            let p = (frame.rect.x(fx) + dx.round() as i32, frame.rect.y(fy));
             let c = style::scale(goodness(y));
             panel
                 .draw(&Circle::new(p, radius, c.mix(alpha).filled()))
