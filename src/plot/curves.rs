@@ -210,7 +210,11 @@ pub(crate) fn draw<DB: DrawingBackend>(
             .map_err(de)?;
         if let Some(v) = row.metrics.get(&metric) {
             area.draw(&Text::new(
-                format!("{}: {}", table.reduce, fmt_metric(*v)),
+                if table.groups {
+                    format!("{} of {}: {}", table.agg, table.reduce, fmt_metric(*v))
+                } else {
+                    format!("{}: {}", table.reduce, fmt_metric(*v))
+                },
                 (lx + 30, ly + 17),
                 vs.clone(),
             ))
