@@ -99,8 +99,8 @@ pub struct PlotArgs {
     #[arg(long, short = 'q')]
     pub quiet: bool,
 
-    /// Which sessions and how they rank. --top N: curves highlight the best N (default 5)
-    /// over all others; the other kinds keep only the best N rows.
+    // Which sessions and how they rank, as for the table (see PLOT_EXAMPLES
+    // for what --top means here).
     #[command(flatten)]
     pub select: SelectArgs,
 }
@@ -133,7 +133,11 @@ Examples:
   hp-report plot mlp/ --kind scatter --metric validation/epoch_loss -o loss.svg
   hp-report plot mlp/ --kind curves --metric validation/epoch_loss --smooth 0.6 --top 3
   hp-report plot mlp/ --kind parallel --where optimizer=adam --status success
-  hp-report plot random/ tpe/ --kind trajectory -o compare.png";
+  hp-report plot random/ tpe/ --kind trajectory -o compare.png
+
+The table's options (--sort, --goal, --where, --status, --reduce, --groups, --agg, --hparams,
+--metrics) choose and rank the rows as they do for the table. --top N keeps the best N rows,
+except for curves, which draw every session and highlight the best N (default 5).";
 
 /// `hp-report diagnose`.
 #[derive(Debug, Args)]

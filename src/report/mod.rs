@@ -85,7 +85,7 @@ h2 { font-size: 20px; margin: 32px 0 10px; border-bottom: 1px solid var(--line);
 dl.summary { display: grid; grid-template-columns: max-content 1fr; gap: 4px 18px; margin: 0; }
 dl.summary dt { color: var(--muted); }
 dl.summary dd { margin: 0; word-break: break-word; }
-.scroll { overflow: auto; max-height: 75vh; border: 1px solid var(--line); border-radius: 6px; }
+.scroll { overflow: auto; max-height: 60vh; border: 1px solid var(--line); border-radius: 6px; }
 table.ranked { border-collapse: collapse; font-variant-numeric: tabular-nums; width: 100%; }
 table.ranked th, table.ranked td { padding: 5px 10px; border-bottom: 1px solid var(--line); white-space: nowrap; }
 table.ranked th { background: var(--head); position: sticky; top: 0; cursor: pointer; text-align: left;
