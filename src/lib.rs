@@ -76,7 +76,8 @@
 //! The modules follow the data: [`record`] (TFRecord framing) → [`event`]
 //! (event files) → [`summary`] / [`hparams`] (scalar and hparams payloads) →
 //! [`logdir`] (runs, sessions, TensorBoard's rules) → [`analysis`] (ranked
-//! tables) → [`export`] (formats) | `plot` → `cli`. [`trainer`] is the
+//! tables) → [`export`] (formats) | `plot` and `report` (PNG/SVG plots,
+//! the HTML page) → `cli`. [`trainer`] is the
 //! writing API on top of the first four.
 //!
 //! # Features
@@ -96,8 +97,12 @@ pub mod event;
 pub mod export;
 pub mod hparams;
 pub mod logdir;
+#[cfg(feature = "plot")]
+pub mod plot;
 pub mod proto;
 pub mod record;
+#[cfg(feature = "plot")]
+pub mod report;
 pub mod rng;
 pub mod summary;
 pub mod trainer;

@@ -7,6 +7,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::analysis::{Agg, Condition, Goal, Reduction};
 use crate::export::Format;
 use crate::hparams::Status;
+use crate::plot::PlotKind;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -18,6 +19,9 @@ Examples:
   hp-report mlp/ --all-metrics -o results.csv      every scalar tag, to CSV
   hp-report mlp/ --format json | jq '.sessions[0]'
   hp-report diagnose mlp/                          why TensorBoard shows no hparams
+  hp-report plot mlp/ --kind parallel -o mlp.png   parallel coordinates (also scatter,
+                                                   curves, trajectory; .png or .svg)
+  hp-report report mlp/ -o mlp.html                one offline HTML page with it all
 
 Exit status:
   0  the table was printed (warnings about damaged files go to stderr)
@@ -55,7 +59,85 @@ pub struct Cli {
 pub enum Command {
     /// Explain what is in a logdir and why TensorBoard may show no hparams or hide a metric.
     Diagnose(DiagnoseArgs),
+    /// Draw a plot of the sessions to a PNG or SVG file.
+    Plot(PlotArgs),
+    /// Write one self-contained HTML page: summary, ranked table, plots, warnings.
+    Report(ReportArgs),
 }
+
+/// `hp-report plot`.
+#[derive(Debug, Args)]
+#[command(after_help = PLOT_EXAMPLES)]
+pub struct PlotArgs {
+    /// The logdir; several only with --kind trajectory (one line each).
+    #[arg(required = true, num_args = 1.., value_name = "LOGDIR")]
+    pub logdirs: Vec<PathBuf>,
+
+    /// parallel (coordinates), scatter (metric against each hparam), curves (metric over
+    /// steps), trajectory (best so far in start order).
+    #[arg(long, short = 'k', value_name = "KIND", value_parser = parse_kind)]
+    pub kind: PlotKind,
+
+    /// The metric to plot (as --sort takes it). Default: the --sort metric, else the
+    /// experiment's first. Ranks the rows too unless --sort is given.
+    #[arg(long, value_name = "METRIC")]
+    pub metric: Option<String>,
+
+    /// Output file: .png or .svg. Default: hp-report-KIND.png.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub out: Option<PathBuf>,
+
+    /// Smoothing weight for curves in [0, 1), TensorBoard's EMA slider (e.g. 0.6).
+    #[arg(long, default_value_t = 0.0, value_name = "A", value_parser = parse_smooth)]
+    pub smooth: f64,
+
+    /// Image size in pixels, WIDTHxHEIGHT (default: by kind and number of hparams).
+    #[arg(long, value_name = "WxH", value_parser = parse_size)]
+    pub size: Option<(u32, u32)>,
+
+    /// Do not print warnings about damaged files.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+
+    // Which sessions and how they rank, as for the table (see PLOT_EXAMPLES
+    // for what --top means here).
+    #[command(flatten)]
+    pub select: SelectArgs,
+}
+
+/// `hp-report report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The logdir.
+    pub logdir: PathBuf,
+
+    /// Output file. Default: hp-report.html.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Smoothing weight for the curves plot in [0, 1).
+    #[arg(long, default_value_t = 0.0, value_name = "A", value_parser = parse_smooth)]
+    pub smooth: f64,
+
+    /// Do not print warnings about damaged files (the report still lists them).
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+
+    #[command(flatten)]
+    pub select: SelectArgs,
+}
+
+const PLOT_EXAMPLES: &str = "\
+Examples:
+  hp-report plot mlp/ --kind parallel                      hp-report-parallel.png
+  hp-report plot mlp/ --kind scatter --metric validation/epoch_loss -o loss.svg
+  hp-report plot mlp/ --kind curves --metric validation/epoch_loss --smooth 0.6 --top 3
+  hp-report plot mlp/ --kind parallel --where optimizer=adam --status success
+  hp-report plot random/ tpe/ --kind trajectory -o compare.png
+
+The table's options (--sort, --goal, --where, --status, --reduce, --groups, --agg, --hparams,
+--metrics) choose and rank the rows as they do for the table. --top N keeps the best N rows,
+except for curves, which draw every session and highlight the best N (default 5).";
 
 /// `hp-report diagnose`.
 #[derive(Debug, Args)]
@@ -192,4 +274,23 @@ fn parse_agg(s: &str) -> Result<Agg, String> {
 }
 fn parse_format(s: &str) -> Result<Format, String> {
     s.parse()
+}
+fn parse_kind(s: &str) -> Result<PlotKind, String> {
+    s.parse()
+}
+fn parse_smooth(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(a) if (0.0..1.0).contains(&a) => Ok(a),
+        _ => Err(format!("smoothing {s:?} must be a number in [0, 1)")),
+    }
+}
+fn parse_size(s: &str) -> Result<(u32, u32), String> {
+    let bad = || format!("size {s:?}: use WIDTHxHEIGHT, e.g. 1200x600 (each 200..=8000)");
+    let (w, h) = s.split_once(['x', 'X']).ok_or_else(bad)?;
+    let w: u32 = w.trim().parse().map_err(|_| bad())?;
+    let h: u32 = h.trim().parse().map_err(|_| bad())?;
+    if !(200..=8000).contains(&w) || !(200..=8000).contains(&h) {
+        return Err(bad());
+    }
+    Ok((w, h))
 }

@@ -1,10 +1,12 @@
 //! The `hp-report` command line: argument parsing ([`args`]), the table
-//! command (`table`), `diagnose`, and how failures become one line on
+//! command, `diagnose`, `plot`, `report`, and how failures become one line on
 //! stderr and an exit status.
 
 pub mod args;
 mod diagnose;
+mod plot;
 mod progress;
+mod report;
 mod table;
 
 use std::ffi::OsString;
@@ -66,6 +68,8 @@ pub fn main_with_args(args: impl IntoIterator<Item = impl Into<OsString> + Clone
     };
     let result = match cli.command {
         Some(args::Command::Diagnose(d)) => diagnose::run(&d),
+        Some(args::Command::Plot(p)) => plot::run(&p),
+        Some(args::Command::Report(r)) => report::run(&r),
         None => table::run(&cli.table),
     };
     match result {

@@ -9,7 +9,7 @@ use crate::cli::progress::Progress;
 use crate::cli::{CliError, EXIT_NO_SESSIONS, EXIT_OUTPUT, EXIT_USAGE};
 use crate::export::text::printable;
 use crate::export::{ExportOptions, Format, Report};
-use crate::logdir::{load_with_progress, Logdir, Warning};
+use crate::logdir::{load_with_progress, LoadOptions, Logdir, Warning};
 
 /// The query the selection options describe.
 pub(crate) fn query(s: &SelectArgs) -> Query {
@@ -34,8 +34,18 @@ pub(crate) fn load_for(
     q: &Query,
     quiet: bool,
 ) -> Result<Logdir, CliError> {
+    load_with(logdir, &q.load_options(), quiet)
+}
+
+/// Loads the logdir keeping what `opts` asks for (plots need whole curves),
+/// with a progress line on long reads.
+pub(crate) fn load_with(
+    logdir: &std::path::Path,
+    opts: &LoadOptions,
+    quiet: bool,
+) -> Result<Logdir, CliError> {
     let progress = Progress::new(!quiet);
-    let ld = load_with_progress(logdir, &q.load_options(), &|d, t| progress.update(d, t))?;
+    let ld = load_with_progress(logdir, opts, &|d, t| progress.update(d, t))?;
     drop(progress);
     Ok(ld)
 }

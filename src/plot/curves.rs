@@ -1,0 +1,269 @@
+//! A metric's curve over steps, one line per session: the sessions of the
+//! best `highlight` table rows in distinct colours with a legend, every
+//! other session faint grey behind them. Optional smoothing is TensorBoard's
+//! scalar-dashboard EMA with debiasing; long curves are thinned to about
+//! [`MAX_POINTS`] points.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, VPos};
+
+use crate::export::text::metric as fmt_metric;
+use crate::logdir::Point;
+use crate::plot::frame::{de, fit, Frame, Rect, Scale};
+use crate::plot::{style, PlotError, PlotOptions, Source};
+
+/// Points kept per drawn curve.
+pub(crate) const MAX_POINTS: usize = 1000;
+const LEGEND_W: i32 = 250;
+
+/// TensorBoard's smoothing (`tf-smoothing`): an exponential moving average
+/// started at 0 and divided by `1 - weight^n` so that early points are not
+/// pulled towards 0; non-finite values pass through without entering the
+/// average, and a constant series is left as it is.
+pub fn smooth(values: &[f64], weight: f64) -> Vec<f64> {
+    if !(weight > 0.0 && weight < 1.0) || values.is_empty() {
+        return values.to_vec();
+    }
+    let first = values[0];
+    if values.iter().all(|v| *v == first) {
+        return values.to_vec();
+    }
+    let mut last = 0.0;
+    let mut n = 0i32;
+    values
+        .iter()
+        .map(|&v| {
+            if !v.is_finite() {
+                return v;
+            }
+            last = last * weight + (1.0 - weight) * v;
+            n += 1;
+            last / (1.0 - weight.powi(n))
+        })
+        .collect()
+}
+
+/// Every `k`-th index so that at most `max` remain, always keeping the last.
+pub fn thin(len: usize, max: usize) -> Vec<usize> {
+    if len <= max || max < 2 {
+        return (0..len).collect();
+    }
+    let stride = len.div_ceil(max - 1);
+    let mut idx: Vec<usize> = (0..len).step_by(stride).collect();
+    if idx.last() != Some(&(len - 1)) {
+        idx.push(len - 1);
+    }
+    idx
+}
+
+/// One session's curve, ready to draw: (step, value) pairs.
+struct Curve {
+    raw: Vec<(f64, f64)>,
+    smooth: Vec<(f64, f64)>,
+    /// Index into the highlighted rows, if highlighted.
+    top: Option<usize>,
+}
+
+fn curve(points: &[Point], weight: f64, top: Option<usize>) -> Curve {
+    let values: Vec<f64> = points.iter().map(|p| p.value).collect();
+    let smoothed = smooth(&values, weight);
+    let idx = thin(points.len(), MAX_POINTS);
+    let raw = idx
+        .iter()
+        .map(|&i| (points[i].step as f64, values[i]))
+        .collect();
+    let smooth = idx
+        .iter()
+        .map(|&i| (points[i].step as f64, smoothed[i]))
+        .collect();
+    Curve { raw, smooth, top }
+}
+
+pub(crate) fn draw<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    src: &Source,
+    opts: &PlotOptions,
+) -> Result<(), PlotError> {
+    let metric = src.metric(opts)?;
+    let table = src.table;
+    let weight = opts.smooth;
+    let top: Vec<_> = table.rows.iter().take(opts.highlight).collect();
+    let mut curves: Vec<Curve> = Vec::new();
+    for (ri, row) in table.rows.iter().enumerate() {
+        let hl = (ri < top.len()).then_some(ri);
+        for name in &row.sessions {
+            let Some(series) = src.logdir.session(name).and_then(|s| s.metric(&metric)) else {
+                continue;
+            };
+            if series.points.is_empty() {
+                continue;
+            }
+            curves.push(curve(&series.points, weight, hl));
+        }
+    }
+    if curves.is_empty() {
+        return Err(PlotError::NoData(format!(
+            "no session has points of {metric} (was the logdir loaded with curves?)"
+        )));
+    }
+
+    let mut xs = Vec::new();
+    let mut ys = Vec::new();
+    for c in &curves {
+        for &(x, y) in c.raw.iter().chain(c.smooth.iter()) {
+            xs.push(x);
+            ys.push(y);
+        }
+    }
+    let mut steps = xs.clone();
+    steps.sort_by(f64::total_cmp);
+    steps.dedup();
+    let x_scale = Scale::numeric(&steps, false, 0.01, true);
+    let (w, h) = area.dim_in_pixel();
+    let (w, h) = (w as i32, h as i32);
+    let frame = Frame {
+        rect: Rect {
+            x0: 84,
+            y0: 80,
+            x1: w - LEGEND_W - 20,
+            y1: h - 60,
+        },
+        x: x_scale,
+        y: Scale::numeric(&ys, false, 0.04, false),
+    };
+
+    let ts = style::text(style::TITLE, style::INK, HPos::Left, VPos::Top);
+    let unit = if table.groups { "groups" } else { "sessions" };
+    let mut title = format!(
+        "{metric} by step · {} curves, best {} {unit} highlighted",
+        curves.len(),
+        top.len()
+    );
+    if weight > 0.0 && weight < 1.0 {
+        title.push_str(&format!(" · smoothing {weight}"));
+    }
+    let title = fit(area, &title, &ts, w - 20);
+    area.draw(&Text::new(title, (12, 12), ts)).map_err(de)?;
+    frame.draw(area, "step", &metric.to_string())?;
+
+    let smoothing = weight > 0.0 && weight < 1.0;
+    let faint_n = curves.iter().filter(|c| c.top.is_none()).count();
+    let faint = style::FAINT.mix(style::line_alpha(faint_n).min(0.5));
+    let path = |pts: &[(f64, f64)]| -> Vec<(i32, i32)> {
+        pts.iter()
+            .filter_map(|&(x, y)| frame.at_num(x, y))
+            .collect()
+    };
+    for c in curves.iter().filter(|c| c.top.is_none()) {
+        area.draw(&PathElement::new(path(&c.smooth), faint.stroke_width(1)))
+            .map_err(de)?;
+    }
+    // Best last, so it lies on top.
+    let mut highlighted: Vec<&Curve> = curves.iter().filter(|c| c.top.is_some()).collect();
+    highlighted.sort_by_key(|c| std::cmp::Reverse(c.top));
+    for c in highlighted {
+        let color = style::palette(c.top.unwrap_or(0));
+        if smoothing {
+            area.draw(&PathElement::new(
+                path(&c.raw),
+                color.mix(0.25).stroke_width(1),
+            ))
+            .map_err(de)?;
+        }
+        let pts = path(&c.smooth);
+        if pts.len() == 1 {
+            area.draw(&Circle::new(pts[0], 3, color.filled()))
+                .map_err(de)?;
+        }
+        area.draw(&PathElement::new(pts, color.stroke_width(2)))
+            .map_err(de)?;
+    }
+
+    // Legend, right of the plot.
+    let lx = frame.rect.x1 + 24;
+    let mut ly = frame.rect.y0;
+    let ls = style::text(style::LABEL, style::INK, HPos::Left, VPos::Center);
+    let vs = style::text(style::TICK, style::AXIS, HPos::Left, VPos::Center);
+    let head = match &table.sort {
+        Some((k, g)) => format!("rank by {k} ({g})"),
+        None => "rank".to_string(),
+    };
+    let head = fit(area, &head, &vs, LEGEND_W - 10);
+    area.draw(&Text::new(head, (lx, ly), vs.clone()))
+        .map_err(de)?;
+    ly += 24;
+    for (i, row) in top.iter().enumerate() {
+        let color = style::palette(i);
+        area.draw(&PathElement::new(
+            vec![(lx, ly), (lx + 22, ly)],
+            color.stroke_width(3),
+        ))
+        .map_err(de)?;
+        let name = fit(
+            area,
+            &format!("{}. {}", row.rank, row.name),
+            &ls,
+            LEGEND_W - 40,
+        );
+        area.draw(&Text::new(name, (lx + 30, ly), ls.clone()))
+            .map_err(de)?;
+        if let Some(v) = row.metrics.get(&metric) {
+            area.draw(&Text::new(
+                if table.groups {
+                    format!("{} of {}: {}", table.agg, table.reduce, fmt_metric(*v))
+                } else {
+                    format!("{}: {}", table.reduce, fmt_metric(*v))
+                },
+                (lx + 30, ly + 17),
+                vs.clone(),
+            ))
+            .map_err(de)?;
+        }
+        ly += 42;
+    }
+    if faint_n > 0 {
+        area.draw(&PathElement::new(
+            vec![(lx, ly), (lx + 22, ly)],
+            style::FAINT.stroke_width(2),
+        ))
+        .map_err(de)?;
+        area.draw(&Text::new(
+            format!("others ({faint_n})"),
+            (lx + 30, ly),
+            ls.clone(),
+        ))
+        .map_err(de)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn smoothing_matches_tensorboard() {
+        // TensorBoard: last = last*w + (1-w)*v; smoothed = last / (1 - w^n).
+        let s = smooth(&[1.0, 2.0, 3.0], 0.6);
+        assert!(
+            (s[0] - 1.0).abs() < 1e-12,
+            "debiased first point is the point"
+        );
+        let l2 = 0.4 * 0.6 + 0.4 * 2.0;
+        assert!((s[1] - l2 / (1.0 - 0.36)).abs() < 1e-12);
+        assert_eq!(smooth(&[5.0, 5.0], 0.9), vec![5.0, 5.0]);
+        assert_eq!(smooth(&[1.0, 3.0], 0.0), vec![1.0, 3.0]);
+        let s = smooth(&[1.0, f64::NAN, 3.0], 0.5);
+        assert!(s[1].is_nan() && s[2].is_finite());
+    }
+
+    #[test]
+    fn thinning_keeps_ends() {
+        let idx = thin(10_000, 1000);
+        assert!(idx.len() <= 1001);
+        assert_eq!(idx.first(), Some(&0));
+        assert_eq!(idx.last(), Some(&9999));
+        assert_eq!(thin(5, 1000), vec![0, 1, 2, 3, 4]);
+    }
+}

@@ -1,0 +1,151 @@
+//! The metric against each hparam: a grid of small panels, one per hparam
+//! column, one dot per table row coloured by the metric like the parallel
+//! plot. Categorical values are jittered sideways by a hash of the row name,
+//! so the same data always gives the same picture.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, VPos};
+
+use crate::analysis::Goal;
+use crate::hparams::HParamValue;
+use crate::plot::frame::{de, fit, Frame, Rect, Scale, Val};
+use crate::plot::{jitter, numeric_column, style, Goodness, PlotError, PlotOptions, Source};
+
+const PANEL_W: u32 = 400;
+const PANEL_H: u32 = 310;
+const HEADER: u32 = 50;
+
+fn columns(n: usize) -> usize {
+    match n {
+        0..=3 => n.max(1),
+        4 => 2,
+        5..=9 => 3,
+        _ => 4,
+    }
+}
+
+/// Panels of 400×310 under a title, up to 4 per row.
+pub(crate) fn size(sources: &[Source]) -> (u32, u32) {
+    let n = sources.first().map_or(1, |s| s.table.hparams.len().max(1));
+    let cols = columns(n);
+    let rows = n.div_ceil(cols);
+    (
+        (PANEL_W * cols as u32).max(600),
+        HEADER + PANEL_H * rows as u32,
+    )
+}
+
+pub(crate) fn draw<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    src: &Source,
+    opts: &PlotOptions,
+) -> Result<(), PlotError> {
+    let table = src.table;
+    let metric = src.metric(opts)?;
+    let goal = src.goal(&metric);
+    if table.hparams.is_empty() {
+        return Err(PlotError::NoData("no hparams to plot against".into()));
+    }
+    let rows: Vec<_> = src.rows_with(&metric).collect();
+    if rows.is_empty() {
+        return Err(PlotError::NoData(format!("no row has a value of {metric}")));
+    }
+    let (w, _) = area.dim_in_pixel();
+    let ts = style::text(style::TITLE, style::INK, HPos::Left, VPos::Top);
+    let rows_word = if table.groups { "groups" } else { "sessions" };
+    let title = format!(
+        "{metric} against each hparam · {} {rows_word} ({} is better)",
+        rows.len(),
+        if goal == Goal::Max { "higher" } else { "lower" }
+    );
+    let title = fit(area, &title, &ts, w as i32 - 20);
+    area.draw(&Text::new(title, (12, 12), ts)).map_err(de)?;
+
+    let ys: Vec<f64> = rows
+        .iter()
+        .filter_map(|r| r.metrics.get(&metric).copied())
+        .collect();
+    let good = Goodness::new(ys.iter().copied(), goal);
+    let goodness = |v: f64| good.of(v);
+    let y_scale = Scale::numeric(&ys, false, 0.06, false);
+    let mut order = rows.clone();
+    order.sort_by(|a, b| {
+        let ga = a.metrics.get(&metric).map_or(0.0, |v| goodness(*v));
+        let gb = b.metrics.get(&metric).map_or(0.0, |v| goodness(*v));
+        ga.total_cmp(&gb)
+    });
+    let alpha = style::line_alpha(rows.len()).max(0.35);
+    let radius = if rows.len() <= 50 { 5 } else { 3 };
+
+    let cols = columns(table.hparams.len());
+    let body = area.margin(HEADER, 0, 0, 0);
+    let grid_rows = table.hparams.len().div_ceil(cols);
+    let panels = body.split_evenly((grid_rows, cols));
+    for (h, panel) in table.hparams.iter().zip(panels.iter()) {
+        let is_num = numeric_column(h.kind);
+        let x_scale = if is_num {
+            let xs: Vec<f64> = rows
+                .iter()
+                .filter_map(|r| r.hparams.get(&h.name)?.as_f64())
+                .collect();
+            Scale::numeric(&xs, true, 0.06, true)
+        } else {
+            let mut seen: Vec<&HParamValue> =
+                rows.iter().filter_map(|r| r.hparams.get(&h.name)).collect();
+            seen.sort_by(|a, b| a.total_cmp(b));
+            let mut values: Vec<String> = seen.iter().map(|v| v.to_string()).collect();
+            values.dedup();
+            Scale::Categorical { values }
+        };
+        let (pw, ph) = panel.dim_in_pixel();
+        let frame = Frame {
+            rect: Rect {
+                x0: 78,
+                y0: 34,
+                x1: pw as i32 - 18,
+                y1: ph as i32 - 54,
+            },
+            x: x_scale,
+            y: y_scale.clone(),
+        };
+        let x_name = if frame.x.is_log() {
+            format!("{} (log)", h.label)
+        } else {
+            h.label.clone()
+        };
+        frame.draw(panel, &x_name, &metric.to_string())?;
+        let slot = frame.x.slot();
+        for r in &order {
+            let Some(v) = r.hparams.get(&h.name).map(|v| Val::of(v, is_num)) else {
+                continue;
+            };
+            let Some(y) = r.metrics.get(&metric).copied() else {
+                continue;
+            };
+            let (Some(fx), Some(fy)) = (frame.x.frac(&v), frame.y.frac_num(y)) else {
+                continue;
+            };
+            // Sideways jitter where values pile up: within a category's
+            // slot, or a few pixels around one of few numeric values.
+            let dx = if matches!(v, Val::Cat(_)) {
+                jitter(&r.name) * slot * 0.3 * frame.rect.w() as f64
+            } else if frame.x.is_few() && rows.len() > 20 {
+                jitter(&r.name) * (frame.rect.w() as f64 * 0.03).min(12.0)
+            } else {
+                0.0
+            };
+            let p = (frame.rect.x(fx) + dx.round() as i32, frame.rect.y(fy));
+            let c = style::scale(goodness(y));
+            panel
+                .draw(&Circle::new(p, radius, c.mix(alpha).filled()))
+                .map_err(de)?;
+            if rows.len() <= 50 {
+                panel
+                    .draw(&Circle::new(p, radius, c.stroke_width(1)))
+                    .map_err(de)?;
+            }
+        }
+    }
+    Ok(())
+}

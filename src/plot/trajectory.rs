@@ -1,0 +1,209 @@
+//! The incumbent plot (d2l's "best so far"): sessions in the order they
+//! started, each as a faint dot at its metric value, and a step line of the
+//! best value reached up to it. Several logdirs give one line each, to
+//! compare two searches. A session's start is its start info's time, or the
+//! first wall time of its run when that is 0; ties go by name.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, VPos};
+
+use crate::analysis::{Goal, Row};
+use crate::export::text::metric as fmt_metric;
+use crate::logdir::Logdir;
+use crate::plot::frame::{de, fit, Frame, Rect, Scale};
+use crate::plot::{style, PlotError, PlotOptions, Source};
+
+const LEGEND_W: i32 = 250;
+
+/// When a row's first session started (seconds; infinity if unknown).
+fn start_of(ld: &Logdir, row: &Row) -> f64 {
+    row.sessions
+        .iter()
+        .filter_map(|name| {
+            let s = ld.session(name)?;
+            if s.start_time_secs > 0.0 {
+                Some(s.start_time_secs)
+            } else {
+                ld.runs.get(name)?.start_time
+            }
+        })
+        .fold(f64::INFINITY, f64::min)
+}
+
+/// A search's values in start order and the running best.
+pub fn best_so_far(values: &[f64], goal: Goal) -> Vec<f64> {
+    let mut best: Option<f64> = None;
+    values
+        .iter()
+        .map(|&v| {
+            if v.is_finite() && best.is_none_or(|b| goal.better(v, b)) {
+                best = Some(v);
+            }
+            best.unwrap_or(f64::NAN)
+        })
+        .collect()
+}
+
+struct Line {
+    label: String,
+    values: Vec<f64>,
+    best: Vec<f64>,
+}
+
+pub(crate) fn draw<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    sources: &[Source],
+    opts: &PlotOptions,
+) -> Result<(), PlotError> {
+    let first = sources
+        .first()
+        .ok_or_else(|| PlotError::NoData("no logdir to plot".into()))?;
+    let metric = first.metric(opts)?;
+    let goal = first.goal(&metric);
+    let mut lines = Vec::new();
+    for src in sources {
+        let mut rows: Vec<(f64, &Row, f64)> = src
+            .rows_with(&metric)
+            .filter_map(|r| Some((start_of(src.logdir, r), r, *r.metrics.get(&metric)?)))
+            .collect();
+        rows.sort_by(|a, b| a.0.total_cmp(&b.0).then_with(|| a.1.name.cmp(&b.1.name)));
+        let values: Vec<f64> = rows.iter().map(|r| r.2).collect();
+        let best = best_so_far(&values, goal);
+        lines.push(Line {
+            label: src.label.to_string(),
+            values,
+            best,
+        });
+    }
+    let n = lines.iter().map(|l| l.values.len()).max().unwrap_or(0);
+    if n == 0 {
+        return Err(PlotError::NoData(format!(
+            "no session has a value of {metric}"
+        )));
+    }
+    let ys: Vec<f64> = lines
+        .iter()
+        .flat_map(|l| l.values.iter().copied())
+        .collect();
+    let xs: Vec<f64> = (1..=n).map(|i| i as f64).collect();
+    let (w, h) = area.dim_in_pixel();
+    let (w, h) = (w as i32, h as i32);
+    let frame = Frame {
+        rect: Rect {
+            x0: 84,
+            y0: 80,
+            x1: w - LEGEND_W - 20,
+            y1: h - 60,
+        },
+        x: Scale::numeric(&xs, false, 0.03, true),
+        y: Scale::numeric(&ys, false, 0.05, false),
+    };
+
+    let ts = style::text(style::TITLE, style::INK, HPos::Left, VPos::Top);
+    let title = format!(
+        "best {metric} so far ({goal}) by session start order",
+        goal = if goal == Goal::Max { "max" } else { "min" }
+    );
+    let title = fit(area, &title, &ts, w - 20);
+    area.draw(&Text::new(title, (12, 12), ts)).map_err(de)?;
+    frame.draw(
+        area,
+        "sessions, in the order they started",
+        &metric.to_string(),
+    )?;
+
+    let dot_alpha = style::line_alpha(n).clamp(0.3, 0.6);
+    let radius = if n <= 60 { 4 } else { 2 };
+    for (li, line) in lines.iter().enumerate() {
+        let color = style::palette(li);
+        for (i, v) in line.values.iter().enumerate() {
+            if let Some(p) = frame.at_num((i + 1) as f64, *v) {
+                area.draw(&Circle::new(p, radius, color.mix(dot_alpha).filled()))
+                    .map_err(de)?;
+            }
+        }
+        // A step line: the best holds until a session beats it. Only the
+        // corners are drawn (collinear points make thick bitmap lines wobble).
+        let mut pts: Vec<(i32, i32)> = Vec::new();
+        let mut last: Option<(usize, f64)> = None;
+        for (i, &b) in line.best.iter().enumerate() {
+            if !b.is_finite() {
+                continue;
+            }
+            match last {
+                Some((_, prev)) if prev == b => {}
+                Some((_, prev)) => {
+                    pts.extend(frame.at_num((i + 1) as f64, prev));
+                    pts.extend(frame.at_num((i + 1) as f64, b));
+                }
+                None => pts.extend(frame.at_num((i + 1) as f64, b)),
+            }
+            last = Some((i, b));
+        }
+        if let Some(end) = last.and_then(|(i, b)| frame.at_num((i + 1) as f64, b)) {
+            if pts.last() != Some(&end) {
+                pts.push(end);
+            }
+        }
+        area.draw(&PathElement::new(pts, color.stroke_width(3)))
+            .map_err(de)?;
+    }
+
+    // Legend.
+    let lx = frame.rect.x1 + 24;
+    let mut ly = frame.rect.y0;
+    let ls = style::text(style::LABEL, style::INK, HPos::Left, VPos::Center);
+    let vs = style::text(style::TICK, style::AXIS, HPos::Left, VPos::Center);
+    for (li, line) in lines.iter().enumerate() {
+        let color = style::palette(li);
+        area.draw(&PathElement::new(
+            vec![(lx, ly), (lx + 22, ly)],
+            color.stroke_width(3),
+        ))
+        .map_err(de)?;
+        let label = if lines.len() == 1 {
+            "best so far".to_string()
+        } else {
+            line.label.clone()
+        };
+        let label = fit(area, &label, &ls, LEGEND_W - 40);
+        area.draw(&Text::new(label, (lx + 30, ly), ls.clone()))
+            .map_err(de)?;
+        let best = line.best.last().copied().unwrap_or(f64::NAN);
+        let note = format!("{} sessions, best {}", line.values.len(), fmt_metric(best));
+        let note = fit(area, &note, &vs, LEGEND_W - 40);
+        area.draw(&Text::new(note, (lx + 30, ly + 17), vs.clone()))
+            .map_err(de)?;
+        ly += 44;
+    }
+    let color = style::palette(0);
+    area.draw(&Circle::new(
+        (lx + 11, ly),
+        radius,
+        color.mix(dot_alpha).filled(),
+    ))
+    .map_err(de)?;
+    let each = if lines.len() == 1 {
+        "one session"
+    } else {
+        "one session (its logdir's colour)"
+    };
+    let each = fit(area, each, &ls, LEGEND_W - 40);
+    area.draw(&Text::new(each, (lx + 30, ly), ls)).map_err(de)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn running_best() {
+        let b = best_so_far(&[0.5, 0.3, f64::NAN, 0.7, 0.6], Goal::Max);
+        assert_eq!(b, vec![0.5, 0.5, 0.5, 0.7, 0.7]);
+        let b = best_so_far(&[0.5, 0.3, 0.4], Goal::Min);
+        assert_eq!(b, vec![0.5, 0.3, 0.3]);
+        assert!(best_so_far(&[f64::NAN], Goal::Min)[0].is_nan());
+    }
+}

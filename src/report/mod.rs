@@ -1,0 +1,473 @@
+//! The self-contained HTML report (feature `plot`): one file with the
+//! experiment summary, the ranked table (sortable by clicking a header,
+//! with a few lines of inline script), every plot inline as SVG, and the
+//! warnings from reading. Nothing is fetched: no external script, style,
+//! font or image, and a Content-Security-Policy that forbids loading any.
+//! Every piece of text that comes from the logs goes through [`escape`].
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use crate::analysis::Table;
+use crate::export::text::{metric as fmt_metric, printable};
+use crate::logdir::{HParamDomain, Logdir};
+use crate::plot::{render_svg, PlotKind, PlotOptions, Source};
+
+/// Escapes text for HTML element content and quoted attribute values:
+/// `&`, `<`, `>`, `"` and `'` become entities, and control characters are
+/// shown as visible escapes (`\n`, `\x1b`) as in the text table.
+pub fn escape(s: &str) -> String {
+    let s = printable(s);
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// One figure of the report: a caption and SVG text, or why it is missing.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Figure {
+    /// Which plot.
+    pub kind: PlotKind,
+    /// The SVG (an `<svg>` element), or the reason there is none.
+    pub svg: Result<String, String>,
+}
+
+/// Renders every plot kind for the report; a kind that cannot be drawn
+/// (no metric, no curves) becomes a note, not a failure.
+pub fn figures(logdir: &Logdir, table: &Table, opts: &PlotOptions) -> Vec<Figure> {
+    let label = logdir.root.display().to_string();
+    let src = Source {
+        label: &label,
+        logdir,
+        table,
+    };
+    PlotKind::ALL
+        .iter()
+        .map(|&kind| Figure {
+            kind,
+            svg: render_svg(kind, &[src], opts)
+                .map(|s| inline_svg(&s))
+                .map_err(|e| e.to_string()),
+        })
+        .collect()
+}
+
+/// An SVG document as an element to put inside HTML: without an XML
+/// declaration, and without the namespace URL (HTML parsers supply it), so
+/// the page holds no URL at all.
+fn inline_svg(svg: &str) -> String {
+    let s = svg.trim_start();
+    let s = match s.strip_prefix("<?xml") {
+        Some(rest) => rest.split_once("?>").map_or(rest, |(_, r)| r).trim_start(),
+        None => s,
+    };
+    s.replacen(" xmlns=\"http://www.w3.org/2000/svg\"", "", 1)
+        .replacen(" xmlns:xlink=\"http://www.w3.org/1999/xlink\"", "", 1)
+}
+
+const STYLE: &str = r#"
+:root { --ink: #212529; --muted: #5a6068; --line: #dee2e6; --head: #f1f3f5; --hl: #e7f5ff; }
+* { box-sizing: border-box; }
+body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", "DejaVu Sans", sans-serif;
+       color: var(--ink); margin: 0 auto; padding: 24px 32px; max-width: 1500px; }
+h1 { font-size: 26px; margin: 0 0 4px; word-break: break-all; }
+h2 { font-size: 20px; margin: 32px 0 10px; border-bottom: 1px solid var(--line); padding-bottom: 4px; }
+.sub { color: var(--muted); margin: 0 0 16px; }
+dl.summary { display: grid; grid-template-columns: max-content 1fr; gap: 4px 18px; margin: 0; }
+dl.summary dt { color: var(--muted); }
+dl.summary dd { margin: 0; word-break: break-word; }
+.scroll { overflow: auto; max-height: 60vh; border: 1px solid var(--line); border-radius: 6px; }
+table.ranked { border-collapse: collapse; font-variant-numeric: tabular-nums; width: 100%; }
+table.ranked th, table.ranked td { padding: 5px 10px; border-bottom: 1px solid var(--line); white-space: nowrap; }
+table.ranked th { background: var(--head); position: sticky; top: 0; cursor: pointer; text-align: left;
+                  user-select: none; font-weight: 600; }
+table.ranked th:hover { background: #e2e6ea; }
+table.ranked th[aria-sort=ascending]::after { content: " \25B2"; font-size: 11px; }
+table.ranked th[aria-sort=descending]::after { content: " \25BC"; font-size: 11px; }
+table.ranked td.num, table.ranked th.num { text-align: right; }
+table.ranked tbody tr:hover { background: var(--hl); }
+table.ranked th.sorted-by { color: #1864ab; }
+.status-failure { color: #c92a2a; } .status-running { color: #e67700; } .status-unknown { color: var(--muted); }
+.std { color: var(--muted); font-size: 12px; }
+figure { margin: 0 0 28px; }
+figure svg { max-width: 100%; height: auto; border: 1px solid var(--line); border-radius: 6px; }
+figcaption { color: var(--muted); margin: 6px 0; }
+.note { color: var(--muted); font-style: italic; }
+ul.warnings { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 13px; padding-left: 18px; }
+ul.warnings li { margin: 2px 0; word-break: break-all; }
+footer { color: var(--muted); margin-top: 40px; font-size: 13px; }
+"#;
+
+/// Sorts a table by the clicked header: numbers by `data-v` (missing last),
+/// text by content; a second click reverses.
+const SCRIPT: &str = r#"
+document.querySelectorAll("table.ranked").forEach(function (table) {
+  var heads = table.tHead.rows[0].cells;
+  Array.prototype.forEach.call(heads, function (th, col) {
+    th.addEventListener("click", function () {
+      var asc = th.getAttribute("aria-sort") !== "ascending";
+      Array.prototype.forEach.call(heads, function (h) { h.removeAttribute("aria-sort"); });
+      th.setAttribute("aria-sort", asc ? "ascending" : "descending");
+      var num = th.classList.contains("num"), body = table.tBodies[0];
+      var rows = Array.prototype.slice.call(body.rows);
+      rows.sort(function (a, b) {
+        var x = a.cells[col], y = b.cells[col];
+        if (num) {
+          var p = parseFloat(x.dataset.v), q = parseFloat(y.dataset.v);
+          if (isNaN(p) || isNaN(q)) { return isNaN(p) - isNaN(q); }
+          return asc ? p - q : q - p;
+        }
+        var c = x.textContent.localeCompare(y.textContent, undefined, { numeric: true });
+        return asc ? c : -c;
+      });
+      rows.forEach(function (r) { body.appendChild(r); });
+    });
+  });
+});
+"#;
+
+/// A number as written when short (`0.001`, `128`), else to 5 significant
+/// digits (`0.22601`); the cell's title keeps the full value.
+fn short_number(x: f64, full: &str) -> String {
+    if full.len() <= 8 {
+        return full.to_string();
+    }
+    let s = format!("{x:.4e}");
+    match s.parse::<f64>() {
+        Ok(r) if (1e-4..1e7).contains(&r.abs()) => {
+            let digits = (4 - r.abs().log10().floor() as i32).clamp(0, 10) as usize;
+            let t = format!("{r:.digits$}");
+            if t.contains('.') {
+                t.trim_end_matches('0').trim_end_matches('.').to_string()
+            } else {
+                t
+            }
+        }
+        _ => format!("{x:.4e}"),
+    }
+}
+
+/// Most warnings listed; the rest are counted.
+const MAX_WARNINGS: usize = 500;
+
+fn caption(kind: PlotKind) -> &'static str {
+    match kind {
+        PlotKind::Parallel => {
+            "Parallel coordinates: one line per row through its hparam values to the metric; colour by the metric."
+        }
+        PlotKind::Scatter => "The metric against each hparam (categorical values jittered).",
+        PlotKind::Curves => "The metric over steps per session; the best rows in colour.",
+        PlotKind::Trajectory => "Best value so far, sessions in the order they started.",
+    }
+}
+
+/// The whole page for `logdir` (loaded, for the curves plot, with curves)
+/// and its ranked `table`, with `figures` (see [`figures`]).
+pub fn html(path: &Path, logdir: &Logdir, table: &Table, figures: &[Figure]) -> String {
+    let exp = &logdir.experiment;
+    let mut h = String::with_capacity(64 * 1024);
+    let title = if exp.name.is_empty() {
+        path.display().to_string()
+    } else {
+        exp.name.clone()
+    };
+    let _ = write!(
+        h,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\" />\n\
+         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; \
+         style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\" />\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\" />\n\
+         <title>hp-report · {}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n",
+        escape(&title)
+    );
+    let _ = writeln!(h, "<h1>{}</h1>", escape(&title));
+    let unit = if table.groups { "groups" } else { "sessions" };
+    let _ = writeln!(
+        h,
+        "<p class=\"sub\">{} hparams sessions · {} hparams · {} metrics · {} experiment</p>",
+        logdir.sessions.len(),
+        exp.hparams.len(),
+        exp.metrics.len(),
+        if exp.explicit { "declared" } else { "inferred" }
+    );
+
+    // Summary.
+    h.push_str("<section id=\"summary\">\n<h2>Experiment</h2>\n<dl class=\"summary\">\n");
+    let mut item = |k: &str, v: String| {
+        let _ = writeln!(h, "<dt>{k}</dt><dd>{v}</dd>");
+    };
+    item("logdir", escape(&path.display().to_string()));
+    if !exp.description.is_empty() {
+        item("description", escape(&exp.description));
+    }
+    if !exp.user.is_empty() {
+        item("user", escape(&exp.user));
+    }
+    let mut statuses: Vec<(String, usize)> = Vec::new();
+    for s in &logdir.sessions {
+        let k = s.status.short().to_string();
+        match statuses.iter_mut().find(|(n, _)| *n == k) {
+            Some((_, c)) => *c += 1,
+            None => statuses.push((k, 1)),
+        }
+    }
+    let statuses: Vec<String> = statuses.iter().map(|(k, c)| format!("{c} {k}")).collect();
+    item(
+        "sessions",
+        format!("{} ({})", logdir.sessions.len(), statuses.join(", ")),
+    );
+    let hp: Vec<String> = exp
+        .hparams
+        .iter()
+        .map(|p| {
+            let dom = match &p.domain {
+                HParamDomain::None => String::new(),
+                HParamDomain::Interval { min, max } => format!(" [{min}, {max}]"),
+                HParamDomain::Discrete { values } => {
+                    let v: Vec<String> = values.iter().map(|v| v.to_string()).collect();
+                    format!(" {{{}}}", v.join(", "))
+                }
+            };
+            format!("<b>{}</b>{}", escape(&p.name), escape(&dom))
+        })
+        .collect();
+    item("hparams", hp.join("; "));
+    let ms: Vec<String> = exp
+        .metrics
+        .iter()
+        .map(|m| escape(&m.key.to_string()))
+        .collect();
+    item("metrics", ms.join(", "));
+    let ranking = match &table.sort {
+        Some((k, g)) => format!(
+            "by {} ({g}), each curve reduced to its {} value{}",
+            escape(&k.to_string()),
+            table.reduce,
+            if table.groups {
+                format!(", groups combined by {}", table.agg)
+            } else {
+                String::new()
+            }
+        ),
+        None => "no metric to rank by".to_string(),
+    };
+    item("ranked", ranking);
+    item(
+        "rows",
+        format!(
+            "{} shown of {} matching, {} {unit} in all",
+            table.rows.len(),
+            table.matched,
+            table.total
+        ),
+    );
+    item(
+        "read",
+        format!(
+            "{} runs, {} event files, {} events, {} bytes",
+            logdir.runs.len(),
+            logdir.file_count(),
+            logdir.event_count(),
+            logdir.byte_count()
+        ),
+    );
+    h.push_str("</dl>\n</section>\n");
+
+    // The ranked table.
+    h.push_str("<section id=\"table\">\n<h2>Ranked table</h2>\n");
+    h.push_str("<p class=\"note\">Click a column header to sort by it.</p>\n");
+    h.push_str("<div class=\"scroll\"><table class=\"ranked\">\n<thead><tr>");
+    h.push_str("<th class=\"num\">#</th><th>");
+    h.push_str(if table.groups { "group" } else { "session" });
+    h.push_str("</th>");
+    if !table.groups {
+        h.push_str("<th>status</th>");
+    } else {
+        h.push_str("<th class=\"num\">n</th>");
+    }
+    for c in &table.hparams {
+        let num = crate::plot::numeric_column(c.kind);
+        let _ = write!(
+            h,
+            "<th{}>{}</th>",
+            if num { " class=\"num\"" } else { "" },
+            escape(&c.label)
+        );
+    }
+    for m in &table.metrics {
+        let sorted = table.sort.as_ref().is_some_and(|(k, _)| *k == m.key);
+        let _ = write!(
+            h,
+            "<th class=\"num{}\" title=\"{} is better\">{}</th>",
+            if sorted { " sorted-by" } else { "" },
+            if m.goal == crate::analysis::Goal::Max {
+                "higher"
+            } else {
+                "lower"
+            },
+            escape(&m.label)
+        );
+    }
+    h.push_str("</tr></thead>\n<tbody>\n");
+    for r in &table.rows {
+        let _ = write!(
+            h,
+            "<tr><td class=\"num\" data-v=\"{}\">{}</td><td>{}</td>",
+            r.rank,
+            r.rank,
+            escape(&r.name)
+        );
+        match r.status {
+            Some(s) if !table.groups => {
+                let _ = write!(h, "<td class=\"status-{0}\">{0}</td>", s.short());
+            }
+            _ => {
+                let _ = write!(
+                    h,
+                    "<td class=\"num\" data-v=\"{0}\">{0}</td>",
+                    r.sessions.len()
+                );
+            }
+        }
+        for c in &table.hparams {
+            let num = crate::plot::numeric_column(c.kind);
+            match r.hparams.get(&c.name) {
+                Some(v) => match v.as_f64().filter(|x| num && x.is_finite()) {
+                    Some(x) => {
+                        let full = v.to_string();
+                        let short = short_number(x, &full);
+                        let _ = write!(
+                            h,
+                            "<td class=\"num\" data-v=\"{x:e}\" title=\"{}\">{}</td>",
+                            escape(&full),
+                            escape(&short)
+                        );
+                    }
+                    None => {
+                        let _ = write!(h, "<td>{}</td>", escape(&v.to_string()));
+                    }
+                },
+                None if num => h.push_str("<td class=\"num\" data-v=\"\"></td>"),
+                None => h.push_str("<td></td>"),
+            }
+        }
+        for m in &table.metrics {
+            match r.metrics.get(&m.key) {
+                Some(v) => {
+                    let dv = if v.is_finite() {
+                        format!("{v:e}")
+                    } else {
+                        String::new()
+                    };
+                    let std = r
+                        .std
+                        .get(&m.key)
+                        .map(|s| format!(" <span class=\"std\">± {}</span>", fmt_metric(*s)))
+                        .unwrap_or_default();
+                    let _ = write!(
+                        h,
+                        "<td class=\"num\" data-v=\"{dv}\">{}{std}</td>",
+                        fmt_metric(*v)
+                    );
+                }
+                None => h.push_str("<td class=\"num\" data-v=\"\"></td>"),
+            }
+        }
+        h.push_str("</tr>\n");
+    }
+    h.push_str("</tbody></table></div>\n</section>\n");
+
+    // Plots.
+    h.push_str("<section id=\"plots\">\n<h2>Plots</h2>\n");
+    for f in figures {
+        let _ = writeln!(h, "<figure id=\"plot-{}\">", f.kind);
+        let _ = writeln!(
+            h,
+            "<figcaption><b>{}</b> · {}</figcaption>",
+            f.kind,
+            caption(f.kind)
+        );
+        match &f.svg {
+            Ok(svg) => h.push_str(svg),
+            Err(why) => {
+                let _ = write!(h, "<p class=\"note\">Not drawn: {}</p>", escape(why));
+            }
+        }
+        h.push_str("\n</figure>\n");
+    }
+    h.push_str("</section>\n");
+
+    // Warnings.
+    let _ = writeln!(
+        h,
+        "<section id=\"warnings\">\n<h2>Warnings ({})</h2>",
+        logdir.warnings.len()
+    );
+    if logdir.warnings.is_empty() {
+        h.push_str("<p class=\"note\">None: every file read cleanly.</p>\n");
+    } else {
+        h.push_str("<ul class=\"warnings\">\n");
+        for w in logdir.warnings.iter().take(MAX_WARNINGS) {
+            let _ = writeln!(h, "<li>{}</li>", escape(&w.to_string()));
+        }
+        if logdir.warnings.len() > MAX_WARNINGS {
+            let _ = writeln!(
+                h,
+                "<li>… and {} more (hp-report diagnose lists them all)</li>",
+                logdir.warnings.len() - MAX_WARNINGS
+            );
+        }
+        h.push_str("</ul>\n");
+    }
+    h.push_str("</section>\n");
+    let _ = write!(
+        h,
+        "<footer>Made by hp-report {} from the logdir above; this file loads nothing from \
+         the network.</footer>\n<script>{SCRIPT}</script>\n</body>\n</html>\n",
+        env!("CARGO_PKG_VERSION")
+    );
+    h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_hostile_text() {
+        assert_eq!(
+            escape("<script>alert('x')</script>"),
+            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"
+        );
+        assert_eq!(escape("a & \"b\""), "a &amp; &quot;b&quot;");
+        assert_eq!(escape("&amp;"), "&amp;amp;");
+        assert_eq!(escape("x\ny\x1b"), "x\\ny\\x1b");
+        assert_eq!(escape("plain/name-1.5"), "plain/name-1.5");
+    }
+
+    #[test]
+    fn long_numbers_are_shortened() {
+        assert_eq!(short_number(0.001, "0.001"), "0.001");
+        assert_eq!(short_number(0.2260065123, "0.2260065123"), "0.22601");
+        assert_eq!(short_number(123456.789, "123456.789"), "123460");
+        assert_eq!(short_number(1.5e-9, "1.5e-9"), "1.5e-9");
+        assert_eq!(short_number(1.23456789e-9, "1.23456789e-9"), "1.2346e-9");
+    }
+
+    #[test]
+    fn svg_is_inlined_without_urls() {
+        let s = inline_svg(
+            "<?xml version=\"1.0\"?>\n<svg width=\"1\" height=\"1\" xmlns=\"http://www.w3.org/2000/svg\"></svg>",
+        );
+        assert_eq!(s, "<svg width=\"1\" height=\"1\"></svg>");
+    }
+}
