@@ -12,9 +12,11 @@
 #        - our reader: hp-report's JSON equals TensorBoard's HTTP API on the
 #          fixtures, on our own sweep and on a logdir of edge cases written
 #          by TensorBoard's own Python writer (peers/compare_with_tb.py).
-#   4. the quick benchmark run proves the benchmark script works.
+#   4. the HTML report opens in headless Chromium with no console message
+#      (when chromium is installed);
+#   5. the quick benchmark run proves the benchmark script works.
 #
-# Options: --no-peers skips 2-4 (offline work on the Rust side only).
+# Options: --no-peers skips 2-5 (offline work on the Rust side only).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -45,6 +47,9 @@ for dir in fixtures/keras_mlp_grid fixtures/keras_mlp_repeats fixtures/tbx_hpara
         "$py" peers/compare_with_tb.py "$dir" "$bin" --load_fast "$lf"
     done
 done
+
+echo "== HTML report in headless Chromium (skipped without chromium)"
+bash peers/screenshot_report.sh fixtures/keras_mlp_grid "$work/report.png"
 
 if [ -x bench/run.sh ]; then
     echo "== benchmark script (quick)"
