@@ -72,11 +72,6 @@ impl<'a> Fields<'a> {
         Fields { buf }
     }
 
-    /// The bytes not walked yet (empty after an error).
-    pub fn rest(&self) -> &'a [u8] {
-        self.buf
-    }
-
     #[inline]
     fn next_field(&mut self) -> Result<(u32, FieldValue<'a>), Malformed> {
         let key = read_varint(&mut self.buf)?;
