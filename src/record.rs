@@ -41,7 +41,7 @@ pub fn masked_crc32c(data: &[u8]) -> u32 {
 /// an inlined SSE4.2 loop where the CPU has it: the `crc32c` crate's
 /// dispatch and 3-way split cost more than the CRC itself at that size.
 /// Longer inputs, and other CPUs, use the crate.
-#[inline(always)]
+#[inline]
 fn crc32c_fast(data: &[u8]) -> u32 {
     #[cfg(target_arch = "x86_64")]
     {

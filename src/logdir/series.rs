@@ -54,13 +54,6 @@ pub struct Series {
     pub at_step: Option<Point>,
 }
 
-#[inline(always)]
-fn set(p: &mut Point, step: i64, wall_time: f64, value: f64) {
-    p.step = step;
-    p.wall_time = wall_time;
-    p.value = value;
-}
-
 impl Series {
     /// A series starting with `p`.
     pub fn new(p: Point, opts: &SeriesOptions) -> Self {
@@ -79,42 +72,18 @@ impl Series {
     }
 
     /// Adds the next point.
-    ///
-    /// Always inlined: it runs once per scalar event, and called out of line
-    /// the point went through the stack and its reload stalled on store
-    /// forwarding (17% of the reader).
-    #[inline(always)]
+    #[inline]
     pub fn push(&mut self, p: Point, opts: &SeriesOptions) {
         self.count += 1;
-        // Field by field: copying the whole `Point` made the compiler store
-        // it to the stack in halves and reload it whole, a store-forwarding
-        // stall on every event.
-        let Point {
-            step,
-            wall_time,
-            value,
-        } = p;
-        set(&mut self.last, step, wall_time, value);
-        if !value.is_nan() {
-            match &mut self.min {
-                Some(m) if value < m.value => set(m, step, wall_time, value),
-                Some(_) => {}
-                None => self.min = Some(p),
+        self.last = p;
+        if !p.value.is_nan() {
+            if self.min.is_none_or(|m| p.value < m.value) {
+                self.min = Some(p);
             }
-            match &mut self.max {
-                Some(m) if value > m.value => set(m, step, wall_time, value),
-                Some(_) => {}
-                None => self.max = Some(p),
+            if self.max.is_none_or(|m| p.value > m.value) {
+                self.max = Some(p);
             }
         }
-        if opts.curves || opts.tail > 0 || opts.at_step.is_some() {
-            self.push_extras(p, opts);
-        }
-    }
-
-    /// The optional keeps of [`Series::push`], off the hot path.
-    #[inline(never)]
-    fn push_extras(&mut self, p: Point, opts: &SeriesOptions) {
         if opts.curves {
             self.points.push(p);
         }
