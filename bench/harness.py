@@ -401,6 +401,8 @@ def main():
                     help="tiny sizes for CI; missing peers are skipped; docs untouched")
     ap.add_argument("--skip-missing", action="store_true", help="skip missing peers instead of failing")
     ap.add_argument("--no-doc", action="store_true", help="do not update docs/benchmarks.md")
+    ap.add_argument("--note", action="append", default=[],
+                    help="a line to add to the notes under the results (e.g. which build was timed)")
     a = ap.parse_args()
     if a.quick:
         a.sessions, a.steps, a.py_sessions = 10, 200, 0
@@ -410,12 +412,14 @@ def main():
     t_start = time.perf_counter()
     peers_venv = os.environ.get("PEERS_VENV", os.path.expanduser("~/.cache/hp-report-peers"))
     peers_py = os.environ.get("PEERS_PY", os.path.join(peers_venv, "bin", "python"))
-    notes = []
+    notes = list(a.note)
 
     def peer(fn, what):
+        """Runs a peer's step; a missing or failing peer stops a full run
+        (loudly) and is skipped with a note under --quick/--skip-missing."""
         try:
             return fn()
-        except Missing as e:
+        except (Missing, RuntimeError) as e:
             if not a.skip_missing:
                 raise SystemExit("bench: %s missing: %s (use --skip-missing or --quick to skip)" % (what, e))
             notes.append("%s skipped: %s" % (what, e))
@@ -453,7 +457,7 @@ def main():
         log("read: rustboard")
         server = peer(lambda: rustboard_binary(peers_venv), "rustboard")
         rb = add_read("rustboard `server --reload once` (own load-cycle time)",
-                      bench_rustboard(server, logdir, a.reps) if server else None,
+                      peer(lambda: bench_rustboard(server, logdir, a.reps), "rustboard") if server else None,
                       "full", nevents, nbytes)
         log("read: cat")
         floor = add_read("`cat` (page cache, the floor)", bench_cat(logdir, a.reps),
@@ -492,8 +496,10 @@ def main():
                                 ("multiplexer", "TensorBoard EventMultiplexer (the Python loader)"),
                                 ("tbparse", "tbparse SummaryReader")):
                 log("python: " + name)
-                r = add_read(label, bench_python_reader(peers_py, name, sub, a.reps),
-                             sub_desc, sub_events, sub_bytes)
+                d = peer(lambda: bench_python_reader(peers_py, name, sub, a.reps), label)
+                if d is None:
+                    continue
+                r = add_read(label, d, sub_desc, sub_events, sub_bytes)
                 results[name] = r
                 x = ours_sub["per_s"] / r["per_s"]
                 target = {"tbparse": ("≥ 100×", x >= 100)}.get(name)
@@ -515,7 +521,9 @@ def main():
         tbrs = peer(lambda: build_tbrs(not a.quick), "tensorboard-rs")
         if tbrs:
             log("write: tensorboard-rs")
-            d = bench_writer(lambda o: [tbrs, o, "--scalars", str(a.write_scalars)], wroot, a.reps, "tbrs")
+            d = peer(lambda: bench_writer(lambda o: [tbrs, o, "--scalars", str(a.write_scalars)],
+                                          wroot, a.reps, "tbrs"), "tensorboard-rs")
+        if tbrs and d:
             w2 = row("tensorboard-rs 0.5.9 `add_scalar`", d, "", a.write_scalars, 0)
             w2["events"] = a.write_scalars
             write_rows.append(w2)
@@ -525,8 +533,10 @@ def main():
             Missing("peers venv python not found at %s" % peers_py)), "tensorboardX")
         if have_py:
             log("write: tensorboardX")
-            d = bench_writer(lambda o: [peers_py, os.path.join(REPO, "bench", "write_tbx.py"), o,
-                                        "--scalars", str(a.tbx_scalars)], wroot, a.reps, "tbx")
+            d = peer(lambda: bench_writer(lambda o: [peers_py, os.path.join(REPO, "bench", "write_tbx.py"), o,
+                                                     "--scalars", str(a.tbx_scalars)], wroot, a.reps, "tbx"),
+                     "tensorboardX")
+        if have_py and d:
             w3 = row("tensorboardX `add_scalar`", d, "", a.tbx_scalars, 0)
             w3["events"] = a.tbx_scalars
             write_rows.append(w3)
