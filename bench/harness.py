@@ -382,6 +382,19 @@ def write_doc(md):
 
 # ---------------------------------------------------------------- main
 
+def command_args(argv):
+    """The command line to show: without --note texts (they are in the notes)."""
+    out, skip = [], False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg == "--note":
+            skip = True
+        elif not arg.startswith("--note="):
+            out.append(arg)
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser(prog="bench/run.sh", description=__doc__.split("\n\n")[0])
     ap.add_argument("--sessions", type=int, default=200)
@@ -559,7 +572,7 @@ def main():
     ctx = {
         "date": datetime.datetime.now().strftime("%Y-%m-%d %H:%M"),
         "load_before": load_before, "load_after": load_avg(),
-        "command": "bench/run.sh " + " ".join(sys.argv[1:]),
+        "command": " ".join(["bench/run.sh"] + command_args(sys.argv[1:])),
         "sizes": "%d sessions × 2 runs × %d tags × %d steps = %d scalar events, %d records, %.1f MB"
                  % (a.sessions, a.tags, a.steps, info["scalar_events"], nevents, nbytes / 1e6),
         "reps": a.reps, "reader_desc": reader_desc,
