@@ -351,12 +351,12 @@ def markdown(ctx):
             fmt_rate(r["per_s"]), "%.0f" % r["mb_s"] if r["mb_s"] else "–",
             "%.0f MB" % r["rss"] if r["rss"] is not None else "–"))
     L.append("")
-    L.append("| write | scalars | time min (median) | scalars/s | file size |")
-    L.append("|---|---:|---:|---:|---:|")
+    L.append("| write | scalars | time min (median) | scalars/s |")
+    L.append("|---|---:|---:|---:|")
     for r in ctx["write_rows"]:
-        L.append("| %s | %d | %s (%s) | %s | %s |" % (
+        L.append("| %s | %d | %s (%s) | %s |" % (
             r["name"], r["events"], fmt_secs(r["min"]), fmt_secs(r["median"]),
-            fmt_rate(r["per_s"]), r.get("size", "–")))
+            fmt_rate(r["per_s"])))
     L.append("")
     L.append("| ratio | value | target | met |")
     L.append("|---|---:|---:|---|")
