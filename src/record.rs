@@ -32,8 +32,50 @@ pub fn unmask_crc(masked: u32) -> u32 {
 }
 
 /// CRC-32C (Castagnoli) of `data`, masked.
+#[inline]
 pub fn masked_crc32c(data: &[u8]) -> u32 {
-    mask_crc(crc32c::crc32c(data))
+    mask_crc(crc32c_fast(data))
+}
+
+/// CRC-32C of `data`. Short inputs (a scalar event is ~50 bytes) go through
+/// an inlined SSE4.2 loop where the CPU has it: the `crc32c` crate's
+/// dispatch and 3-way split cost more than the CRC itself at that size.
+/// Longer inputs, and other CPUs, use the crate.
+#[inline]
+fn crc32c_fast(data: &[u8]) -> u32 {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if data.len() <= 256 && std::arch::is_x86_feature_detected!("sse4.2") {
+            // SAFETY: the CPU supports SSE4.2 (checked just above).
+            return unsafe { crc32c_sse42(data) };
+        }
+    }
+    crc32c::crc32c(data)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "sse4.2")]
+unsafe fn crc32c_sse42(data: &[u8]) -> u32 {
+    use std::arch::x86_64::{_mm_crc32_u16, _mm_crc32_u32, _mm_crc32_u64, _mm_crc32_u8};
+    let mut crc = u64::from(!0u32);
+    let mut rest = data;
+    while let Some((w, r)) = rest.split_first_chunk::<8>() {
+        crc = _mm_crc32_u64(crc, u64::from_le_bytes(*w));
+        rest = r;
+    }
+    let mut crc = crc as u32;
+    if let Some((w, r)) = rest.split_first_chunk::<4>() {
+        crc = _mm_crc32_u32(crc, u32::from_le_bytes(*w));
+        rest = r;
+    }
+    if let Some((w, r)) = rest.split_first_chunk::<2>() {
+        crc = _mm_crc32_u16(crc, u16::from_le_bytes(*w));
+        rest = r;
+    }
+    if let Some(&b) = rest.first() {
+        crc = _mm_crc32_u8(crc, b);
+    }
+    !crc
 }
 
 /// Appends one framed record holding `payload` to `out`.
@@ -176,9 +218,18 @@ pub struct RecordReader<R> {
     resync: bool,
     /// Set after a header error: the next call scans for a record.
     lost: bool,
+    /// The last few headers whose length checksum held: records of a file
+    /// take a handful of lengths (one per tag, say), so most headers are
+    /// checked by comparing 12 bytes instead of computing a CRC.
+    good_headers: [(u64, u32); GOOD_HEADERS],
+    /// Where the next newly checked header goes in `good_headers`.
+    next_good: usize,
 }
 
 const MIN_READ: usize = 64 << 10;
+const GOOD_HEADERS: usize = 4;
+/// Masked CRC-32C of the 8 length bytes of an empty record.
+const EMPTY_LEN_CRC: u32 = 0x0798_0329;
 
 impl<R: Read> RecordReader<R> {
     /// A reader with the default limits and re-synchronisation on.
@@ -189,16 +240,36 @@ impl<R: Read> RecordReader<R> {
     /// A reader whose first buffer holds `capacity` bytes (it grows to fit a
     /// record, up to the record limit).
     pub fn with_capacity(src: R, capacity: usize) -> Self {
+        Self::with_buffer(src, vec![0; capacity.max(MIN_READ)])
+    }
+
+    /// A reader that reads through `buf` (grown to at least 64 KiB; its
+    /// contents do not matter). Reusing the buffer of a finished reader
+    /// ([`RecordReader::into_buffer`]) saves allocating and zeroing one per
+    /// file.
+    pub fn with_buffer(src: R, mut buf: Vec<u8>) -> Self {
+        if buf.len() < MIN_READ {
+            buf.resize(MIN_READ, 0);
+        }
         RecordReader {
             src,
-            buf: vec![0; capacity.max(MIN_READ)],
+            buf,
             start: 0,
             end: 0,
             offset: 0,
             max_len: DEFAULT_MAX_RECORD_LEN,
             resync: true,
             lost: false,
+            // A genuinely valid header (the empty record's), so a hit on
+            // an unused slot is still right.
+            good_headers: [(0, EMPTY_LEN_CRC); GOOD_HEADERS],
+            next_good: 0,
         }
+    }
+
+    /// The read buffer, for [`RecordReader::with_buffer`].
+    pub fn into_buffer(self) -> Vec<u8> {
+        self.buf
     }
 
     /// Starts counting offsets at `offset` (when `src` was seeked there).
@@ -230,10 +301,16 @@ impl<R: Read> RecordReader<R> {
 
     /// Tries to have at least `need` unread bytes buffered; returns whether it
     /// succeeded (false at end of stream).
+    #[inline(always)]
     fn fill(&mut self, need: usize) -> Result<bool, RecordError> {
         if self.avail() >= need {
             return Ok(true);
         }
+        self.fill_slow(need)
+    }
+
+    #[inline(never)]
+    fn fill_slow(&mut self, need: usize) -> Result<bool, RecordError> {
         if self.start > 0 {
             self.buf.copy_within(self.start..self.end, 0);
             self.end -= self.start;
@@ -271,11 +348,23 @@ impl<R: Read> RecordReader<R> {
     }
 
     /// Parses the header at `buf[at..]`; `Some(len)` if its checksum holds.
-    fn header_len(&self, at: usize) -> Option<u64> {
-        let h = &self.buf[at..at + HEADER_LEN];
+    #[inline]
+    fn header_len(&mut self, at: usize) -> Option<u64> {
+        let h: [u8; HEADER_LEN] = self.buf[at..at + HEADER_LEN].try_into().ok()?;
         let len_bytes: [u8; 8] = h[..8].try_into().ok()?;
-        let crc = u32::from_le_bytes(h[8..12].try_into().ok()?);
-        (masked_crc32c(&len_bytes) == crc).then(|| u64::from_le_bytes(len_bytes))
+        let key = (
+            u64::from_le_bytes(len_bytes),
+            u32::from_le_bytes(h[8..12].try_into().ok()?),
+        );
+        let g = &self.good_headers;
+        if !(g[0] == key || g[1] == key || g[2] == key || g[3] == key) {
+            if masked_crc32c(&len_bytes) != key.1 {
+                return None;
+            }
+            self.good_headers[self.next_good] = key;
+            self.next_good = (self.next_good + 1) % GOOD_HEADERS;
+        }
+        Some(key.0)
     }
 
     /// Reads the next record's payload.
@@ -399,6 +488,64 @@ mod tests {
         assert_eq!(masked_crc32c(b"123456789"), 0xC78A_B0E5);
         assert_eq!(unmask_crc(0xC78A_B0E5), 0xE306_9283);
         assert_eq!(masked_crc32c(&0u64.to_le_bytes()), 0x0798_0329);
+        assert_eq!(masked_crc32c(&0u64.to_le_bytes()), EMPTY_LEN_CRC);
+    }
+
+    #[test]
+    fn fast_crc_equals_the_crate_at_every_length() {
+        let data: Vec<u8> = (0..600u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect();
+        for len in 0..data.len() {
+            for start in [0, 1, 3] {
+                let d = &data[start.min(len)..len];
+                assert_eq!(crc32c_fast(d), crc32c::crc32c(d), "len {len} start {start}");
+            }
+        }
+    }
+
+    #[test]
+    fn reused_dirty_buffer_and_header_cache() {
+        let data = three_records();
+        // A buffer full of leftovers from an earlier file.
+        let r0 = RecordReader::with_buffer(&data[..], vec![0xab; 70_000]);
+        let buf = r0.into_buffer();
+        let mut r = RecordReader::with_buffer(&data[..], buf);
+        assert_eq!(r.next_record().unwrap(), Some(&b"first"[..]));
+        assert_eq!(r.next_record().unwrap(), Some(&b"second record"[..]));
+        // Same length bytes as a cached header but a wrong checksum: still
+        // rejected.
+        let mut bad = Vec::new();
+        encode_record(b"abcde", &mut bad);
+        encode_record(b"fghij", &mut bad);
+        bad[21 + 8] ^= 1;
+        let mut r = RecordReader::new(&bad[..]).resync(false);
+        assert_eq!(r.next_record().unwrap(), Some(&b"abcde"[..]));
+        assert!(matches!(
+            r.next_record(),
+            Err(RecordError::BadLengthCrc { offset: 21 })
+        ));
+        // More distinct lengths than cache slots, repeatedly; then a header
+        // whose length bytes were seen but whose checksum is damaged.
+        let mut many = Vec::new();
+        for _ in 0..3 {
+            for n in 1..=6 {
+                encode_record(&vec![n as u8; n], &mut many);
+            }
+        }
+        let at = many.len();
+        encode_record(b"xyz", &mut many);
+        many[at + 8] ^= 0x40;
+        let mut r = RecordReader::new(&many[..]).resync(false);
+        for _ in 0..3 {
+            for n in 1..=6 {
+                assert_eq!(r.next_record().unwrap(), Some(&vec![n as u8; n][..]));
+            }
+        }
+        assert!(matches!(
+            r.next_record(),
+            Err(RecordError::BadLengthCrc { .. })
+        ));
     }
 
     #[test]

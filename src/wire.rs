@@ -24,7 +24,20 @@ pub enum FieldValue<'a> {
 }
 
 /// Reads a base-128 varint from the front of `buf`.
+#[inline]
 pub fn read_varint(buf: &mut &[u8]) -> Result<u64, Malformed> {
+    // Keys, lengths and small steps are one byte: the hot case.
+    if let Some((&b, rest)) = buf.split_first() {
+        if b < 0x80 {
+            *buf = rest;
+            return Ok(u64::from(b));
+        }
+    }
+    read_varint_slow(buf)
+}
+
+#[cold]
+fn read_varint_slow(buf: &mut &[u8]) -> Result<u64, Malformed> {
     let mut value = 0u64;
     for i in 0..10 {
         let (&b, rest) = buf.split_first().ok_or(Malformed)?;
@@ -37,6 +50,7 @@ pub fn read_varint(buf: &mut &[u8]) -> Result<u64, Malformed> {
     Err(Malformed)
 }
 
+#[inline]
 fn take<'a>(buf: &mut &'a [u8], n: usize) -> Result<&'a [u8], Malformed> {
     if buf.len() < n {
         return Err(Malformed);
@@ -58,6 +72,7 @@ impl<'a> Fields<'a> {
         Fields { buf }
     }
 
+    #[inline]
     fn next_field(&mut self) -> Result<(u32, FieldValue<'a>), Malformed> {
         let key = read_varint(&mut self.buf)?;
         let number = u32::try_from(key >> 3).map_err(|_| Malformed)?;
@@ -88,6 +103,7 @@ impl<'a> Fields<'a> {
 impl<'a> Iterator for Fields<'a> {
     type Item = Result<(u32, FieldValue<'a>), Malformed>;
 
+    #[inline]
     fn next(&mut self) -> Option<Self::Item> {
         if self.buf.is_empty() {
             return None;

@@ -7,6 +7,9 @@ use std::path::{Path, PathBuf};
 use crate::event::view::EventView;
 use crate::record::{RecordError, RecordReader};
 
+/// Bytes read from the file at a time.
+const READ_BUFFER: usize = 1 << 20;
+
 /// Something wrong in a file, reported once, with where it is.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FileProblem {
@@ -47,10 +50,18 @@ pub struct EventFileReader {
 impl EventFileReader {
     /// Opens `path`.
     pub fn open(path: impl AsRef<Path>) -> Result<Self, FileProblem> {
+        Self::open_with_buffer(path, Vec::new())
+    }
+
+    /// Opens `path`, reading through `buf` (see [`EventFileReader::into_buffer`]).
+    pub fn open_with_buffer(path: impl AsRef<Path>, mut buf: Vec<u8>) -> Result<Self, FileProblem> {
         let path = path.as_ref().to_path_buf();
+        if buf.len() < READ_BUFFER {
+            buf.resize(READ_BUFFER, 0);
+        }
         match File::open(&path) {
             Ok(f) => Ok(EventFileReader {
-                records: RecordReader::with_capacity(f, 1 << 20),
+                records: RecordReader::with_buffer(f, buf),
                 path,
                 events: 0,
             }),
@@ -60,6 +71,12 @@ impl EventFileReader {
                 offset: 0,
             }),
         }
+    }
+
+    /// The read buffer, to reuse for the next file (saves allocating and
+    /// zeroing 1 MiB per file).
+    pub fn into_buffer(self) -> Vec<u8> {
+        self.records.into_buffer()
     }
 
     /// The file's path.

@@ -36,9 +36,62 @@ pub struct EventView<'a> {
     pub payload: Payload<'a>,
 }
 
+/// Splits a one-byte-length-prefixed or varint-length-prefixed field body
+/// off the front of `p` (after its key). `None` if malformed (the caller
+/// then takes the general path, which reports it).
+#[inline]
+fn take_len_delimited<'a>(p: &mut &'a [u8]) -> Option<&'a [u8]> {
+    let len = crate::wire::read_varint(p).ok()?;
+    let len = usize::try_from(len).ok()?;
+    if p.len() < len {
+        return None;
+    }
+    let (body, rest) = p.split_at(len);
+    *p = rest;
+    Some(body)
+}
+
 impl<'a> EventView<'a> {
     /// Parses an `Event`'s bytes.
+    #[inline]
     pub fn parse(buf: &'a [u8]) -> Result<Self, Malformed> {
+        match Self::parse_common(buf) {
+            Some(ev) => Ok(ev),
+            None => Self::parse_general(buf),
+        }
+    }
+
+    /// The hot path: an event made only of the fields every scalar event
+    /// has (`wall_time`, `step`, `file_version`, `summary`), each with the
+    /// expected wire type. Anything else, malformed input included, gives
+    /// `None` and the general parser decides, so the result is always the
+    /// general parser's.
+    #[inline]
+    fn parse_common(buf: &'a [u8]) -> Option<Self> {
+        let mut ev = EventView {
+            wall_time: 0.0,
+            step: 0,
+            payload: Payload::Other,
+        };
+        let mut p = buf;
+        while let Some((&key, rest)) = p.split_first() {
+            p = rest;
+            match key {
+                0x09 => {
+                    let (b, rest) = p.split_first_chunk::<8>()?;
+                    ev.wall_time = f64::from_le_bytes(*b);
+                    p = rest;
+                }
+                0x10 => ev.step = crate::wire::read_varint(&mut p).ok()? as i64,
+                0x1a => ev.payload = Payload::FileVersion(take_len_delimited(&mut p)?),
+                0x2a => ev.payload = Payload::Summary(take_len_delimited(&mut p)?),
+                _ => return None,
+            }
+        }
+        Some(ev)
+    }
+
+    fn parse_general(buf: &'a [u8]) -> Result<Self, Malformed> {
         let mut ev = EventView {
             wall_time: 0.0,
             step: 0,
@@ -96,6 +149,7 @@ pub struct ValueView<'a> {
 }
 
 /// Iterates the values of a serialized `Summary`.
+#[inline]
 pub fn summary_values(summary: &[u8]) -> impl Iterator<Item = Result<ValueView<'_>, Malformed>> {
     Fields::new(summary).filter_map(|f| match f {
         Ok((1, FieldValue::Bytes(b))) => Some(ValueView::parse(b)),
@@ -107,7 +161,44 @@ pub fn summary_values(summary: &[u8]) -> impl Iterator<Item = Result<ValueView<'
 
 impl<'a> ValueView<'a> {
     /// Parses a `Summary.Value`'s bytes.
+    #[inline]
     pub fn parse(buf: &'a [u8]) -> Result<Self, Malformed> {
+        match Self::parse_common(buf) {
+            Some(v) => Ok(v),
+            None => Self::parse_general(buf),
+        }
+    }
+
+    /// The hot path for values made of `tag`, `metadata`, `tensor` and
+    /// `simple_value` only; anything else (or malformed) → `None`, and the
+    /// general parser decides.
+    #[inline]
+    fn parse_common(buf: &'a [u8]) -> Option<Self> {
+        let mut v = ValueView {
+            tag: &[],
+            node_name: &[],
+            metadata: None,
+            kind: ValueKind::None,
+        };
+        let mut p = buf;
+        while let Some((&key, rest)) = p.split_first() {
+            p = rest;
+            match key {
+                0x0a => v.tag = take_len_delimited(&mut p)?,
+                0x42 => v.kind = ValueKind::Tensor(take_len_delimited(&mut p)?),
+                0x4a => v.metadata = Some(take_len_delimited(&mut p)?),
+                0x15 => {
+                    let (b, rest) = p.split_first_chunk::<4>()?;
+                    v.kind = ValueKind::SimpleValue(f32::from_le_bytes(*b));
+                    p = rest;
+                }
+                _ => return None,
+            }
+        }
+        Some(v)
+    }
+
+    fn parse_general(buf: &'a [u8]) -> Result<Self, Malformed> {
         let mut v = ValueView {
             tag: &[],
             node_name: &[],
@@ -141,6 +232,7 @@ impl<'a> ValueView<'a> {
 
     /// The scalar this value holds, if any (see [`crate::summary::scalar_of`]
     /// for the accepted encodings).
+    #[inline]
     pub fn scalar(&self) -> Option<f64> {
         match self.kind {
             ValueKind::SimpleValue(x) => Some(f64::from(x)),
@@ -155,7 +247,17 @@ impl<'a> ValueView<'a> {
 /// no dims (or all dims 1) and its element in `tensor_content` or a
 /// single-element packed `float_val`/`double_val`. Anything else → `None`
 /// (and the caller falls back to a full decode).
+#[inline]
 fn tensor_scalar_fast(buf: &[u8]) -> Option<f64> {
+    // What TF2, Keras and our writer emit: dtype DT_FLOAT, an empty shape,
+    // 4 bytes of tensor_content.
+    if let [0x08, 0x01, 0x12, 0x00, 0x22, 0x04, a, b, c, d] = *buf {
+        return Some(f64::from(f32::from_le_bytes([a, b, c, d])));
+    }
+    tensor_scalar_general(buf)
+}
+
+fn tensor_scalar_general(buf: &[u8]) -> Option<f64> {
     let mut dtype = 0u64;
     let mut content: &[u8] = &[];
     let mut float_val: &[u8] = &[];
@@ -240,6 +342,87 @@ mod tests {
         let _ = Summary {
             value: vec![summary::Value::default()],
         };
+    }
+
+    /// The fast paths must agree with the general parsers on anything:
+    /// real events, and the same bytes cut short or with bytes flipped.
+    #[test]
+    fn fast_paths_equal_general_parsers() {
+        let mut samples = Vec::new();
+        for (i, with_meta) in [(0i64, true), (300, false), (-7, true)] {
+            let ev = Event {
+                wall_time: 1_700_000_000.25 + i as f64,
+                step: i,
+                what: Some(event::What::Summary(scalar_summary(
+                    "epoch_loss",
+                    0.5,
+                    with_meta,
+                ))),
+                source_metadata: None,
+            };
+            samples.push(ev.encode_to_vec());
+        }
+        samples.push(
+            Event {
+                wall_time: 3.0,
+                what: Some(event::What::FileVersion("brain.Event:2".into())),
+                ..Default::default()
+            }
+            .encode_to_vec(),
+        );
+        let mut simple = Summary::default();
+        simple.value.push(summary::Value {
+            tag: "loss".into(),
+            value: Some(summary::value::Value::SimpleValue(0.25)),
+            ..Default::default()
+        });
+        samples.push(
+            Event {
+                step: 2,
+                what: Some(event::What::Summary(simple)),
+                ..Default::default()
+            }
+            .encode_to_vec(),
+        );
+        let mut rng = crate::rng::SplitMix64::new(7);
+        for bytes in &samples {
+            let mut variants = vec![bytes.clone()];
+            for cut in 0..bytes.len() {
+                variants.push(bytes[..cut].to_vec());
+            }
+            for _ in 0..2000 {
+                let mut b = bytes.clone();
+                for _ in 0..1 + rng.below(3) {
+                    let at = rng.below(b.len() as u64) as usize;
+                    b[at] = rng.next_u64() as u8;
+                }
+                variants.push(b);
+            }
+            for b in &variants {
+                assert_eq!(EventView::parse(b), EventView::parse_general(b), "{b:02x?}");
+                let Ok(EventView {
+                    payload: Payload::Summary(s),
+                    ..
+                }) = EventView::parse_general(b)
+                else {
+                    continue;
+                };
+                for f in Fields::new(s) {
+                    let Ok((_, FieldValue::Bytes(v))) = f else {
+                        continue;
+                    };
+                    let fast = ValueView::parse(v);
+                    assert_eq!(fast, ValueView::parse_general(v), "{v:02x?}");
+                    if let Ok(ValueView {
+                        kind: ValueKind::Tensor(t),
+                        ..
+                    }) = fast
+                    {
+                        assert_eq!(tensor_scalar_fast(t), tensor_scalar_general(t), "{t:02x?}");
+                    }
+                }
+            }
+        }
     }
 
     #[test]

@@ -66,6 +66,43 @@ enum TagKind {
     Broken,
 }
 
+/// The tags of a run and what each is.
+///
+/// Looked up once per summary value, so it is on the hot path. Writers log
+/// the same few tags in the same order step after step, so the table first
+/// tries the tag after the last one found (one compare of a few bytes),
+/// and only then the hash map.
+#[derive(Default)]
+struct TagTable {
+    entries: Vec<(Box<[u8]>, TagKind)>,
+    index: HashMap<Box<[u8]>, usize>,
+    last: usize,
+}
+
+impl TagTable {
+    #[inline]
+    fn get_mut(&mut self, tag: &[u8]) -> Option<&mut TagKind> {
+        let n = self.entries.len();
+        if n == 0 {
+            return None;
+        }
+        let guess = if self.last + 1 < n { self.last + 1 } else { 0 };
+        let i = if *self.entries[guess].0 == *tag {
+            guess
+        } else {
+            *self.index.get(tag)?
+        };
+        self.last = i;
+        Some(&mut self.entries[i].1)
+    }
+
+    fn insert(&mut self, tag: &[u8], kind: TagKind) {
+        self.last = self.entries.len();
+        self.index.insert(tag.into(), self.entries.len());
+        self.entries.push((tag.into(), kind));
+    }
+}
+
 /// Reads the files of one run in order.
 pub(crate) fn read_run(
     name: String,
@@ -73,15 +110,19 @@ pub(crate) fn read_run(
     opts: &SeriesOptions,
     warnings: &mut Vec<Warning>,
 ) -> RunData {
-    let mut tags: HashMap<Box<[u8]>, TagKind> = HashMap::new();
+    let mut tags = TagTable::default();
     let mut series: Vec<(Box<[u8]>, Series)> = Vec::new();
     let mut run = RunData {
         name,
         ..Default::default()
     };
     let mut start = f64::INFINITY;
+    // One read buffer per thread, reused for every file it reads.
+    thread_local! {
+        static BUFFER: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
+    }
     for path in &files {
-        let mut reader = match EventFileReader::open(path) {
+        let mut reader = match EventFileReader::open_with_buffer(path, BUFFER.take()) {
             Ok(r) => r,
             Err(p) => {
                 warnings.push(p.into());
@@ -109,7 +150,7 @@ pub(crate) fn read_run(
                         // The first value of a tag decides what it is (and,
                         // for a scalar, is its first point).
                         let k = classify(&v, &mut run.hparams, &mut series, opts, ev.step, ev.wall_time, &mut found, path);
-                        tags.insert(tag.into(), k);
+                        tags.insert(tag, k);
                         continue;
                     };
                     if let TagKind::Scalar(i) = kind {
@@ -153,6 +194,7 @@ pub(crate) fn read_run(
         }
         run.events += reader.events_read();
         run.bytes += reader.offset();
+        BUFFER.set(reader.into_buffer());
     }
     run.files = files;
     run.start_time = start.is_finite().then_some(start);

@@ -1,0 +1,46 @@
+//! Read benchmark driver: loads a logdir with `hp_report::logdir::load` (the
+//! read + aggregate path the CLI uses) and prints what it found as one JSON
+//! line. `bench/run.sh` times this process from the outside, like the peers.
+//!
+//! ```text
+//! cargo run --release --no-default-features --example bench_read -- LOGDIR
+//! ```
+
+use std::time::Instant;
+
+use hp_report::logdir::{self, LoadOptions};
+
+fn main() {
+    let Some(dir) = std::env::args().nth(1) else {
+        eprintln!("usage: bench_read LOGDIR");
+        std::process::exit(2);
+    };
+    let t0 = Instant::now();
+    let ld = match logdir::load(&dir, &LoadOptions::default()) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("bench_read: {e}");
+            std::process::exit(1);
+        }
+    };
+    let secs = t0.elapsed().as_secs_f64();
+    // Rank by the first metric's value, as the CLI's table would, so the
+    // aggregate is used and the work cannot be skipped.
+    let first_metric = ld.experiment.metrics.first().map(|m| m.key.clone());
+    let best = first_metric.as_ref().and_then(|k| {
+        ld.sessions
+            .iter()
+            .filter_map(|s| s.metric(k).map(|v| (v.last.value, s.name.as_str())))
+            .min_by(|a, b| a.0.total_cmp(&b.0))
+    });
+    println!(
+        "{{\"sessions\": {}, \"runs\": {}, \"files\": {}, \"events\": {}, \"bytes\": {}, \"warnings\": {}, \"best\": {:?}, \"load_seconds\": {secs:.4}}}",
+        ld.sessions.len(),
+        ld.runs.len(),
+        ld.file_count(),
+        ld.event_count(),
+        ld.byte_count(),
+        ld.warnings.len(),
+        best.map(|b| b.1).unwrap_or(""),
+    );
+}
