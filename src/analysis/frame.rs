@@ -262,7 +262,7 @@ pub fn to_dataframe(table: &Table, defuse: bool) -> PolarsResult<DataFrame> {
         ));
     }
     for h in &table.hparams {
-        let name = unique(h.name.clone(), "hparam");
+        let name = unique(text(&h.name), "hparam");
         let col = hparam_column(&name, rows.iter().map(|r| r.hparams.get(&h.name)).collect());
         let col = if defuse && matches!(col.dtype(), DataType::String) {
             let vals: Vec<Option<String>> = rows
