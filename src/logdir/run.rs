@@ -174,6 +174,11 @@ impl RunReader {
         tail
     }
 
+    /// Events read so far.
+    pub(crate) fn events(&self) -> u64 {
+        self.events
+    }
+
     /// The run as read so far.
     pub(crate) fn snapshot(
         &self,
