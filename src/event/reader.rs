@@ -43,6 +43,7 @@ pub struct EventFileReader {
     path: PathBuf,
     records: RecordReader<File>,
     events: u64,
+    tail_reported: bool,
 }
 
 impl EventFileReader {
@@ -54,6 +55,7 @@ impl EventFileReader {
                 records: RecordReader::with_capacity(f, 1 << 20),
                 path,
                 events: 0,
+                tail_reported: false,
             }),
             Err(e) => Err(FileProblem {
                 what: format!("cannot open: {e}"),
@@ -80,6 +82,7 @@ impl EventFileReader {
             records: RecordReader::with_capacity(f, 0).starting_at(offset),
             path,
             events: 0,
+            tail_reported: false,
         })
     }
 
@@ -91,6 +94,13 @@ impl EventFileReader {
     /// Events delivered so far.
     pub fn events_read(&self) -> u64 {
         self.events
+    }
+
+    /// Whether the partial record returned by the last
+    /// [`EventFileReader::read_events`] was already described in a problem
+    /// (damaged bytes ran into it), so a caller need not warn about it again.
+    pub fn tail_reported(&self) -> bool {
+        self.tail_reported
     }
 
     /// Bytes consumed so far (the offset of the next record).
@@ -116,6 +126,7 @@ impl EventFileReader {
         mut on_event: impl FnMut(u64, &EventView<'_>),
         mut on_problem: impl FnMut(FileProblem),
     ) -> Option<RecordError> {
+        self.tail_reported = false;
         // Why the reader lost its place; said with the span it then skips.
         let mut lost_because = String::new();
         // A skipped span, reported once we know where the skipping ended.
@@ -159,10 +170,17 @@ impl EventFileReader {
                     return None;
                 }
                 Err(e) if e.is_incomplete() => {
-                    if let Some(p) = skip_problem(
-                        &mut skipped,
-                        "up to a partial record at the end of the file",
-                    ) {
+                    // Damage running into the end of the file: one problem,
+                    // which also tells about the partial record there.
+                    let have = match &e {
+                        RecordError::Truncated { have, .. } => *have,
+                        _ => 0,
+                    };
+                    let to = format!(
+                        "to the end of the file, which ends in {have} bytes of an incomplete record"
+                    );
+                    self.tail_reported = skipped.is_some();
+                    if let Some(p) = skip_problem(&mut skipped, &to) {
                         on_problem(p);
                     }
                     return Some(e);

@@ -263,7 +263,9 @@ pub(crate) fn read_run(
             if let RecordError::Truncated { offset, .. } = tail {
                 tails.push((path.clone(), offset));
             }
-            warnings.extend(tail_warning(path, &tail));
+            if !reader.tail_reported() {
+                warnings.extend(tail_warning(path, &tail));
+            }
         }
     }
     run.finish(name, files, tails)
