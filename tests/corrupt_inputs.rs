@@ -156,7 +156,7 @@ fn truncation_at_every_boundary_and_inside_every_record() {
             let got = ld.runs.get(&run).map_or(0, |r| r.events);
             assert_eq!(got, complete as u64, "{what}: events");
             // The session file's hparams are in its second record.
-            assert_intact(&ld, &pristine, sub != "" || complete >= 2, &what);
+            assert_intact(&ld, &pristine, !sub.is_empty() || complete >= 2, &what);
             let w = warnings_about(&ld, &case.file, &what);
             if bounds.contains(&cut) {
                 assert!(w.is_empty(), "{what}: {w:?}");
@@ -200,7 +200,7 @@ fn flipped_bytes_lose_at_most_the_damaged_record() {
                 let record = bounds.iter().rposition(|&b| b <= at).unwrap();
                 let got = ld.runs.get(&run).map_or(0, |r| r.events);
                 assert_eq!(got, total - 1, "{what}: exactly the damaged record is lost");
-                assert_intact(&ld, &pristine, sub != "" || record != 1, &what);
+                assert_intact(&ld, &pristine, !sub.is_empty() || record != 1, &what);
                 let w = warnings_about(&ld, &case.file, &what);
                 assert_eq!(w.len(), 1, "{what}: {w:?}");
                 assert_eq!(w[0].offset, bounds[record] as u64, "{what}: {}", w[0]);
@@ -228,7 +228,7 @@ fn empty_garbage_and_unreadable_files() {
         // Zero length: a file just created. Nothing to read, nothing wrong.
         let case = damaged(&run, b"");
         let ld = load(&case.root);
-        assert_intact(&ld, &pristine, sub != "", "empty");
+        assert_intact(&ld, &pristine, !sub.is_empty(), "empty");
         assert!(warnings_about(&ld, &case.file, "empty").is_empty());
 
         // Not an event file at all, though named like one.
@@ -236,7 +236,7 @@ fn empty_garbage_and_unreadable_files() {
         garbage.extend((0..5000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8));
         let case = damaged(&run, &garbage);
         let ld = load(&case.root);
-        assert_intact(&ld, &pristine, sub != "", "garbage");
+        assert_intact(&ld, &pristine, !sub.is_empty(), "garbage");
         let w = warnings_about(&ld, &case.file, "garbage");
         assert_eq!(w.len(), 1, "{w:?}");
         assert_eq!(w[0].offset, 0);
@@ -258,7 +258,7 @@ fn empty_garbage_and_unreadable_files() {
         let case = damaged(&run, &fs::read(file_of(&run)).unwrap());
         unreadable(&case.file);
         let ld = load(&case.root);
-        assert_intact(&ld, &pristine, sub != "", "unreadable");
+        assert_intact(&ld, &pristine, !sub.is_empty(), "unreadable");
         let w = warnings_about(&ld, &case.file, "unreadable");
         assert_eq!(w.len(), 1, "{w:?}");
         assert!(
