@@ -307,31 +307,9 @@ fn symlink_loops_dangling_links_and_fifos_are_reported_not_followed() {
     }
 }
 
-#[cfg(unix)]
-#[test]
-fn an_unreadable_directory_and_file_are_reported() {
-    use std::os::unix::fs::PermissionsExt;
-    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    let (d, path) = session_logdir();
-    let root = d.path();
-    let locked = root.join("locked");
-    fs::create_dir_all(&locked).unwrap();
-    fs::copy(&path, locked.join("events.out.tfevents.1")).unwrap();
-    let unreadable_file = root.join("s1/events.out.tfevents.1");
-    fs::create_dir_all(unreadable_file.parent().unwrap()).unwrap();
-    fs::copy(&path, &unreadable_file).unwrap();
-    fs::set_permissions(&locked, fs::Permissions::from_mode(0o000)).unwrap();
-    fs::set_permissions(&unreadable_file, fs::Permissions::from_mode(0o000)).unwrap();
-    let denied = fs::read_dir(&locked).is_err();
+/// Checks the load of a logdir with an unreadable directory and file.
+fn check_unreadable(root: &Path) {
     let ld = load(root);
-    fs::set_permissions(&locked, fs::Permissions::from_mode(0o755)).unwrap();
-    if !denied {
-        eprintln!(
-            "note: running with privileges that ignore permissions (root?): \
-             unreadable directory/file cases not tested"
-        );
-        return;
-    }
     assert!(ld.session("s0").is_some());
     let w: Vec<_> = ld.warnings.iter().map(|w| w.to_string()).collect();
     assert!(
@@ -344,4 +322,59 @@ fn an_unreadable_directory_and_file_are_reported() {
             .any(|w| w.contains("s1/events.out.tfevents.1") && w.contains("cannot open")),
         "{w:?}"
     );
+    assert_eq!(w.len(), 2, "{w:?}");
+}
+
+const UNPRIV_ENV: &str = "HP_REPORT_UNPRIV_ROOT";
+
+/// Permissions deny: a directory and a file that cannot be read are warnings.
+/// As root (where mode 000 denies nothing) the check re-runs this test
+/// binary as `nobody` through `setpriv`, or says why it cannot.
+#[cfg(unix)]
+#[test]
+fn an_unreadable_directory_and_file_are_reported() {
+    use std::os::unix::fs::PermissionsExt;
+    if let Ok(root) = std::env::var(UNPRIV_ENV) {
+        check_unreadable(Path::new(&root));
+        return;
+    }
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let (d, path) = session_logdir();
+    let root = d.path();
+    let locked = root.join("locked");
+    fs::create_dir_all(&locked).unwrap();
+    fs::copy(&path, locked.join("events.out.tfevents.1")).unwrap();
+    let unreadable_file = root.join("s1/events.out.tfevents.1");
+    fs::create_dir_all(unreadable_file.parent().unwrap()).unwrap();
+    fs::copy(&path, &unreadable_file).unwrap();
+    fs::set_permissions(&locked, fs::Permissions::from_mode(0o000)).unwrap();
+    fs::set_permissions(&unreadable_file, fs::Permissions::from_mode(0o000)).unwrap();
+    if fs::read_dir(&locked).is_err() {
+        check_unreadable(root);
+    } else {
+        // Privileged: let an unprivileged user look.
+        fs::set_permissions(root, fs::Permissions::from_mode(0o755)).unwrap();
+        let exe = std::env::current_exe().unwrap();
+        let out = std::process::Command::new("setpriv")
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(&exe)
+            .args(["--exact", "an_unreadable_directory_and_file_are_reported"])
+            .env(UNPRIV_ENV, root)
+            .output();
+        match out {
+            Ok(o) if o.status.success() => {
+                assert!(String::from_utf8_lossy(&o.stdout).contains("1 passed"));
+            }
+            Ok(o) if o.status.code() == Some(101) => panic!(
+                "as nobody: {}{}",
+                String::from_utf8_lossy(&o.stdout),
+                String::from_utf8_lossy(&o.stderr)
+            ),
+            other => eprintln!(
+                "note: running as root and cannot drop privileges ({other:?}): \
+                 unreadable directory/file cases not tested"
+            ),
+        }
+    }
+    fs::set_permissions(&locked, fs::Permissions::from_mode(0o755)).unwrap();
 }
