@@ -1,7 +1,9 @@
 //! The whole logdir reader on one hostile file: the input bytes become one
 //! event file inside an otherwise valid experiment (an experiment summary at
 //! the root, a session with hparams and a metric), and `logdir::load` must
-//! not panic, must finish, and must still find the intact session.
+//! not panic, must finish, and must still find the intact session. A
+//! `Follower`'s first poll must see the same logdir (the same warnings, less
+//! the partial-tail ones, which are "not yet" to a follower).
 //!
 //! Byte 0 picks where the file goes: the root run, the intact session's run,
 //! its `train` sub-run, or a session of its own.
@@ -12,7 +14,7 @@ use std::sync::OnceLock;
 use hp_report::event::{EventFileWriter, FlushPolicy};
 use hp_report::hparams::plugin::{experiment_summary, session_start_summary};
 use hp_report::hparams::{ExperimentConfig, HParam, HParamValue, Metric};
-use hp_report::logdir::{self, LoadOptions};
+use hp_report::logdir::{self, Follower, LoadOptions};
 use libfuzzer_sys::fuzz_target;
 
 /// A small valid logdir, written once; each input adds its file and removes
@@ -58,7 +60,30 @@ fuzz_target!(|input: &[u8]| {
     let file = dir.join("events.out.tfevents.9999999999.fuzz");
     std::fs::write(&file, data).unwrap();
     let logdir = logdir::load(root, &LoadOptions::default()).expect("logdir loads");
+    let mut follower = Follower::new(root, &LoadOptions::default()).unwrap();
+    follower.poll();
+    let followed = follower.logdir();
     std::fs::remove_file(&file).unwrap();
+    // Debug strings: NaN values compare equal that way.
+    assert_eq!(format!("{:?}", followed.runs.keys()), format!("{:?}", logdir.runs.keys()));
+    for (name, want) in &logdir.runs {
+        let got = &followed.runs[name];
+        assert_eq!(format!("{:?}", got.scalars), format!("{:?}", want.scalars), "{name}");
+        assert_eq!(got.hparams, want.hparams, "{name}");
+        assert_eq!((got.events, got.bytes), (want.events, want.bytes), "{name}");
+        assert_eq!(got.tails, want.tails, "{name}");
+    }
+    assert_eq!(format!("{:?}", followed.sessions), format!("{:?}", logdir.sessions));
+    let mut want: Vec<String> = logdir
+        .warnings
+        .iter()
+        .filter(|w| !w.what.starts_with("incomplete record at the end"))
+        .map(|w| w.to_string())
+        .collect();
+    let mut got: Vec<String> = followed.warnings.iter().map(|w| w.to_string()).collect();
+    want.sort();
+    got.sort();
+    assert_eq!(got, want);
     for w in &logdir.warnings {
         let _ = w.to_string();
     }
