@@ -103,6 +103,28 @@ impl EventFileReader {
         self.tail_reported
     }
 
+    /// If damage skipped from the start of the file to its end without a
+    /// single record, the file is not an event file at all: says so
+    /// (instead of the skipped span, which it takes).
+    fn not_an_event_file(
+        &self,
+        skipped: &mut Option<(u64, u64, String)>,
+        tail: u64,
+    ) -> Option<FileProblem> {
+        if self.events > 0 || !matches!(skipped, Some((0, _, _))) {
+            return None;
+        }
+        let (_, len, _) = skipped.take()?;
+        Some(FileProblem {
+            path: self.path.clone(),
+            offset: 0,
+            what: format!(
+                "not an event file: no valid record in its {} bytes (skipped)",
+                len + tail
+            ),
+        })
+    }
+
     /// Bytes consumed so far (the offset of the next record).
     pub fn offset(&self) -> u64 {
         self.records.offset()
@@ -164,6 +186,9 @@ impl EventFileReader {
                     }
                 }
                 Ok(None) => {
+                    if let Some(p) = self.not_an_event_file(&mut skipped, 0) {
+                        on_problem(p);
+                    }
                     if let Some(p) = skip_problem(&mut skipped, "to the end of the file") {
                         on_problem(p);
                     }
@@ -172,14 +197,24 @@ impl EventFileReader {
                 Err(e) if e.is_incomplete() => {
                     // Damage running into the end of the file: one problem,
                     // which also tells about the partial record there.
-                    let have = match &e {
-                        RecordError::Truncated { have, .. } => *have,
-                        _ => 0,
+                    let (have, need) = match &e {
+                        RecordError::Truncated { have, need, .. } => (*have, *need),
+                        _ => (0, 0),
                     };
-                    let to = format!(
-                        "to the end of the file, which ends in {have} bytes of an incomplete record"
-                    );
                     self.tail_reported = skipped.is_some();
+                    if let Some(p) = self.not_an_event_file(&mut skipped, have) {
+                        on_problem(p);
+                    }
+                    let to = if need <= 12 {
+                        format!(
+                            "to the end of the file (but for its last {have} bytes, too few for a \
+                             record header, kept in case the file is still being written)"
+                        )
+                    } else {
+                        format!(
+                            "to an incomplete record at the end of the file ({have} of {need} bytes)"
+                        )
+                    };
                     if let Some(p) = skip_problem(&mut skipped, &to) {
                         on_problem(p);
                     }
