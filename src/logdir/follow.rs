@@ -10,23 +10,6 @@
 //! [`Follower::logdir`] always looks like a fresh [`crate::logdir::load`] of
 //! the records written so far.
 //!
-//! ```no_run
-//! use hp_report::logdir::{Follower, LoadOptions};
-//! # fn main() -> Result<(), hp_report::logdir::LoadError> {
-//! let mut follower = Follower::new("logs", &LoadOptions::default())?;
-//! loop {
-//!     let update = follower.poll();
-//!     for w in &update.warnings {
-//!         eprintln!("warning: {w}");
-//!     }
-//!     if update.changed {
-//!         println!("{} sessions", follower.logdir().sessions.len());
-//!     }
-//!     std::thread::sleep(std::time::Duration::from_secs(2));
-//! }
-//! # }
-//! ```
-//!
 //! Memory: no file is held open between polls (a logdir can have thousands);
 //! each poll stats every known file and opens only those that grew. Files are
 //! read in name order within a run, as by `load`; if several files of one run
@@ -158,7 +141,26 @@ pub struct PollUpdate {
     pub warnings: Vec<Warning>,
 }
 
-/// Reads a logdir incrementally: see the [module docs](self).
+/// Reads a logdir incrementally, poll by poll: each [`Follower::poll`] reads
+/// what was written since the last one, and [`Follower::logdir`] is then what
+/// a fresh [`crate::logdir::load`] of the records written so far would give.
+///
+/// ```no_run
+/// use hp_report::logdir::{Follower, LoadOptions};
+/// # fn main() -> Result<(), hp_report::logdir::LoadError> {
+/// let mut follower = Follower::new("logs", &LoadOptions::default())?;
+/// loop {
+///     let update = follower.poll();
+///     for w in &update.warnings {
+///         eprintln!("warning: {w}");
+///     }
+///     if update.changed {
+///         println!("{} sessions", follower.logdir().sessions.len());
+///     }
+///     std::thread::sleep(std::time::Duration::from_secs(2));
+/// }
+/// # }
+/// ```
 pub struct Follower {
     opts: LoadOptions,
     runs: BTreeMap<String, FollowedRun>,
