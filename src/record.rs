@@ -209,9 +209,12 @@ impl<R: Read> RecordReader<R> {
         self
     }
 
-    /// Sets the largest payload accepted.
+    /// Sets the largest payload accepted (at most what this platform can
+    /// hold in memory, a bit under `isize::MAX` bytes: larger values are
+    /// clamped to that).
     pub fn max_record_len(mut self, max: u64) -> Self {
-        self.max_len = max;
+        let addressable = (isize::MAX as u64) - 2 * MIN_READ as u64;
+        self.max_len = max.min(addressable);
         self
     }
 
@@ -605,5 +608,17 @@ mod tests {
         assert_eq!(r.next_record().unwrap(), Some(&b"small"[..]));
         assert!(r.next_record().unwrap().is_none());
         assert!(r.buf.len() <= SHRINK_ABOVE, "buffer kept {}", r.buf.len());
+    }
+
+    #[test]
+    fn a_limit_of_u64_max_is_clamped_not_overflowed() {
+        for len in [u64::MAX, u64::MAX - 15, 1 << 63, isize::MAX as u64] {
+            let mut data = len.to_le_bytes().to_vec();
+            data.extend_from_slice(&masked_crc32c(&len.to_le_bytes()).to_le_bytes());
+            data.extend_from_slice(&[0; 40]);
+            let mut r = RecordReader::new(&data[..]).max_record_len(u64::MAX);
+            let e = r.next_record().unwrap_err();
+            assert!(matches!(e, RecordError::TooLarge { .. }), "{len}: {e}");
+        }
     }
 }

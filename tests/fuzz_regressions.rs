@@ -42,6 +42,7 @@ fn record_reader() {
             0 => DEFAULT_MAX_RECORD_LEN,
             1 => 0,
             2 => u64::from(cfg[0] >> 3),
+            _ if cfg[0] >> 3 == 31 => u64::MAX,
             _ => 1 << (cfg[0] >> 3),
         };
         let mut r = RecordReader::new(data)

@@ -3,7 +3,8 @@
 //! stream that grows between calls exactly like the whole stream when the
 //! stream is undamaged.
 //!
-//! Input: byte 0 picks the limits (max record length, re-synchronisation),
+//! Input: byte 0 picks the limits (max record length: default, 0, small,
+//! powers of two or u64::MAX; re-synchronisation on or off),
 //! byte 1 the read chunk size, byte 2 where the stream "grows"; the rest is
 //! the stream.
 #![no_main]
@@ -117,6 +118,7 @@ fuzz_target!(|input: &[u8]| {
         0 => DEFAULT_MAX_RECORD_LEN,
         1 => 0,
         2 => u64::from(cfg[0] >> 3),
+        _ if cfg[0] >> 3 == 31 => u64::MAX,
         _ => 1 << (cfg[0] >> 3),
     };
     let resync = cfg[0] & 4 == 0;
