@@ -152,20 +152,32 @@ fn a_large_claim_within_the_limit_in_a_short_file_is_a_tail_and_allocates_little
     assert!(w[0].what.contains("1012 bytes of 209715216"), "{}", w[0]);
 }
 
-/// `n` nested `Value { list_value { values: [ ... ] } }`.
+/// `n` nested `Value { list_value { values: [ ... ] } }`, built in linear
+/// time: sizes inside out, then the bytes outside in.
 fn nested_value(n: usize) -> Vec<u8> {
-    // Value.list_value = 6; ListValue.values = 1. Built inside out.
-    let mut v: Vec<u8> = vec![0x08, 0x00]; // Value { null_value: 0 }
-    for _ in 0..n {
-        let mut list = vec![0x0a];
-        put_varint(&mut list, v.len() as u64);
-        list.extend_from_slice(&v);
-        let mut value = vec![0x32];
-        put_varint(&mut value, list.len() as u64);
-        value.extend_from_slice(&list);
-        v = value;
+    // Value.list_value = 6; ListValue.values = 1; innermost Value { null_value: 0 }.
+    let vlen = |x: usize| {
+        let mut b = Vec::new();
+        put_varint(&mut b, x as u64);
+        b.len()
+    };
+    let mut value_len = vec![2usize];
+    let mut list_len = vec![0usize];
+    for k in 1..=n {
+        let list = 1 + vlen(value_len[k - 1]) + value_len[k - 1];
+        list_len.push(list);
+        value_len.push(1 + vlen(list) + list);
     }
-    v
+    let mut out = Vec::with_capacity(value_len[n]);
+    for k in (1..=n).rev() {
+        out.push(0x32);
+        put_varint(&mut out, list_len[k] as u64);
+        out.push(0x0a);
+        put_varint(&mut out, value_len[k - 1] as u64);
+    }
+    out.extend_from_slice(&[0x08, 0x00]);
+    assert_eq!(out.len(), value_len[n]);
+    out
 }
 
 fn put_varint(out: &mut Vec<u8>, mut x: u64) {
