@@ -242,3 +242,33 @@ fn missing_root_is_an_error() {
     let d = tempfile::tempdir().unwrap();
     assert!(Follower::new(d.path().join("nope"), &LoadOptions::default()).is_err());
 }
+
+#[test]
+fn a_file_that_shrinks_is_reported_once_and_new_runs_appear() {
+    let d = tempfile::tempdir().unwrap();
+    let w = session(&d.path().join("s0"), 0.5);
+    let path = w.path().to_path_buf();
+    drop(w);
+    let mut follower = Follower::new(d.path(), &LoadOptions::default()).unwrap();
+    let u = follower.poll();
+    assert_eq!(u.new_runs, ["s0"]);
+    assert_eq!(u.new_files, 1);
+    // Rewritten shorter (someone truncated it): reported once.
+    let bytes = fs::read(&path).unwrap();
+    fs::write(&path, &bytes[..10]).unwrap();
+    let u = follower.poll();
+    assert_eq!(u.warnings.len(), 1, "{:?}", u.warnings);
+    assert!(
+        u.warnings[0].what.starts_with("file shrank to 10 bytes"),
+        "{}",
+        u.warnings[0]
+    );
+    assert!(follower.poll().warnings.is_empty());
+    // What was read stays.
+    assert!(follower.logdir().session("s0").is_some());
+    // A new session appears on the next poll.
+    drop(session(&d.path().join("s1"), 0.25));
+    let u = follower.poll();
+    assert_eq!(u.new_runs, ["s1"]);
+    assert_eq!(follower.logdir().sessions.len(), 2);
+}
