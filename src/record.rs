@@ -230,6 +230,8 @@ const MIN_READ: usize = 64 << 10;
 const GOOD_HEADERS: usize = 4;
 /// Masked CRC-32C of the 8 length bytes of an empty record.
 const EMPTY_LEN_CRC: u32 = 0x0798_0329;
+/// An empty buffer larger than this is shrunk back.
+const SHRINK_ABOVE: usize = 4 << 20;
 
 impl<R: Read> RecordReader<R> {
     /// A reader with the default limits and re-synchronisation on.
@@ -278,9 +280,12 @@ impl<R: Read> RecordReader<R> {
         self
     }
 
-    /// Sets the largest payload accepted.
+    /// Sets the largest payload accepted (at most what this platform can
+    /// hold in memory, a bit under `isize::MAX` bytes: larger values are
+    /// clamped to that).
     pub fn max_record_len(mut self, max: u64) -> Self {
-        self.max_len = max;
+        let addressable = (isize::MAX as u64) - 2 * MIN_READ as u64;
+        self.max_len = max.min(addressable);
         self
     }
 
@@ -311,20 +316,24 @@ impl<R: Read> RecordReader<R> {
 
     #[inline(never)]
     fn fill_slow(&mut self, need: usize) -> Result<bool, RecordError> {
+        if self.start == self.end && self.buf.len() > SHRINK_ABOVE {
+            // Nothing buffered: give back what one big record needed.
+            self.buf = vec![0; MIN_READ];
+            self.start = 0;
+            self.end = 0;
+        }
         if self.start > 0 {
             self.buf.copy_within(self.start..self.end, 0);
             self.end -= self.start;
             self.start = 0;
         }
-        if self.buf.len() < need {
-            let grown = need.max(self.buf.len().saturating_mul(2));
-            self.buf.resize(grown, 0);
-        }
         while self.end < need {
-            if self.buf.len() - self.end < MIN_READ.min(self.buf.len()) / 2 {
-                // Keep reads large; the buffer never shrinks below what a
-                // record needs.
-                let grown = self.buf.len() + MIN_READ;
+            if self.buf.len() - self.end < MIN_READ / 2 {
+                // Grow geometrically as bytes actually arrive, never much
+                // past what is needed: a length field alone (a 200 MiB claim
+                // in a 100-byte file) allocates nothing.
+                let grown = (self.buf.len() + self.buf.len().max(MIN_READ))
+                    .min(need.saturating_add(MIN_READ));
                 self.buf.resize(grown, 0);
             }
             match self.src.read(&mut self.buf[self.end..]) {
@@ -423,7 +432,8 @@ impl<R: Read> RecordReader<R> {
     /// intact record (valid length checksum, length within the limit, and a
     /// valid payload checksum) and reports the skipped span. If none is found
     /// before the end of the stream, everything but a possible partial header
-    /// at the very end is skipped.
+    /// at the very end is skipped. A plausible header whose record is not
+    /// complete yet also ends the search (it is the caller's truncated tail).
     fn find_next_record(&mut self) -> Result<(), RecordError> {
         let from = self.offset;
         let mut skipped = 0usize;
@@ -435,7 +445,10 @@ impl<R: Read> RecordReader<R> {
             self.consume(1);
             skipped += 1;
             if !self.fill(HEADER_LEN)? {
-                continue;
+                // Fewer bytes than a header left: they may be the start of a
+                // record still being written, so leave them for the caller
+                // (who sees a truncated tail) instead of skipping them.
+                break;
             }
             let Some(len) = self.header_len(self.start) else {
                 continue;
@@ -681,5 +694,78 @@ mod tests {
         assert!(
             matches!(r.next_record(), Err(RecordError::TooLarge { len, .. }) if len == 1 << 63)
         );
+    }
+
+    #[test]
+    fn a_partial_header_after_garbage_is_kept_for_when_the_file_grows() {
+        let mut data = Vec::new();
+        encode_record(b"one", &mut data);
+        data.extend_from_slice(b"garbage!");
+        let second = data.len();
+        encode_record(b"two", &mut data);
+        // The writer has written 5 bytes of the second record's header.
+        let mut src = Growing {
+            data: &data,
+            visible: second + 5,
+            pos: 0,
+        };
+        let mut r = RecordReader::new(&mut src);
+        assert_eq!(r.next_record().unwrap(), Some(&b"one"[..]));
+        // Damage is reported, the last (< 12) bytes wait as a partial record.
+        loop {
+            match r.next_record() {
+                Err(e) if e.is_incomplete() => break,
+                Err(_) => {}
+                other => panic!("{other:?}"),
+            }
+        }
+        r.src.visible = data.len();
+        let mut got = Vec::new();
+        loop {
+            match r.next_record() {
+                Ok(Some(p)) => got.push(p.to_vec()),
+                Ok(None) => break,
+                Err(e) => assert!(!e.is_incomplete(), "{e}"),
+            }
+        }
+        assert_eq!(got, [b"two".to_vec()]);
+    }
+
+    #[test]
+    fn a_large_claim_in_a_short_stream_allocates_little() {
+        let len = (200u64 << 20).to_le_bytes();
+        let mut data = len.to_vec();
+        data.extend_from_slice(&masked_crc32c(&len).to_le_bytes());
+        data.extend_from_slice(&[0; 100]);
+        let mut r = RecordReader::new(&data[..]);
+        assert!(matches!(
+            r.next_record(),
+            Err(RecordError::Truncated { have: 112, .. })
+        ));
+        assert!(r.buf.len() <= 1 << 20, "buffer grew to {}", r.buf.len());
+    }
+
+    #[test]
+    fn the_buffer_shrinks_after_a_big_record() {
+        let mut data = Vec::new();
+        encode_record(&vec![7u8; 8 << 20], &mut data);
+        encode_record(b"small", &mut data);
+        let mut r = RecordReader::new(&data[..]);
+        assert_eq!(r.next_record().unwrap().map(<[u8]>::len), Some(8 << 20));
+        assert_eq!(r.next_record().unwrap(), Some(&b"small"[..]));
+        assert!(r.next_record().unwrap().is_none());
+        assert!(r.buf.len() <= SHRINK_ABOVE, "buffer kept {}", r.buf.len());
+    }
+
+    #[test]
+    fn a_limit_of_u64_max_is_clamped_not_overflowed() {
+        for len in [u64::MAX, u64::MAX - 15, 1 << 63, isize::MAX as u64] {
+            let mut data = len.to_le_bytes().to_vec();
+            data.extend_from_slice(&masked_crc32c(&len.to_le_bytes()).to_le_bytes());
+            data.extend_from_slice(&[0; 40]);
+            let mut r = RecordReader::new(&data[..]).max_record_len(u64::MAX);
+            let e = r.next_record().unwrap_err();
+            assert!(matches!(e, RecordError::TooLarge { .. }), "{len}: {e}");
+        }
     }
 }

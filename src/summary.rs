@@ -99,11 +99,14 @@ pub fn scalar_of(v: &summary::Value) -> Option<f64> {
 
 /// The single number held by a tensor, if it holds exactly one.
 pub fn tensor_scalar(t: &TensorProto) -> Option<f64> {
-    let elements: i64 = t
-        .tensor_shape
-        .as_ref()
-        .map(|s| s.dim.iter().map(|d| d.size).product())
-        .unwrap_or(1);
+    // Sizes come from the file: a product can overflow, and -1 * -1 is 1.
+    let mut elements: i64 = 1;
+    for d in t.tensor_shape.iter().flat_map(|s| &s.dim) {
+        if d.size < 0 {
+            return None;
+        }
+        elements = elements.checked_mul(d.size)?;
+    }
     if elements != 1 {
         return None;
     }
@@ -249,5 +252,28 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(scalar_of(&t(bad_len)), None);
+    }
+
+    #[test]
+    fn huge_or_negative_dims_are_not_a_scalar() {
+        use crate::proto::tensorboard::{tensor_shape_proto::Dim, TensorShapeProto};
+        for dims in [vec![1 << 32, 1 << 32], vec![-1, -1], vec![i64::MIN, -1]] {
+            let t = TensorProto {
+                dtype: DataType::DtFloat as i32,
+                tensor_shape: Some(TensorShapeProto {
+                    dim: dims
+                        .iter()
+                        .map(|&size| Dim {
+                            size,
+                            name: String::new(),
+                        })
+                        .collect(),
+                    unknown_rank: false,
+                }),
+                float_val: vec![1.0],
+                ..Default::default()
+            };
+            assert_eq!(tensor_scalar(&t), None, "{dims:?}");
+        }
     }
 }

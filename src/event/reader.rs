@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::fs::File;
+use std::io::{Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 use crate::event::view::EventView;
@@ -45,6 +46,7 @@ pub struct EventFileReader {
     path: PathBuf,
     records: RecordReader<File>,
     events: u64,
+    tail_reported: bool,
 }
 
 impl EventFileReader {
@@ -64,6 +66,7 @@ impl EventFileReader {
                 records: RecordReader::with_buffer(f, buf),
                 path,
                 events: 0,
+                tail_reported: false,
             }),
             Err(e) => Err(FileProblem {
                 what: format!("cannot open: {e}"),
@@ -79,6 +82,27 @@ impl EventFileReader {
         self.records.into_buffer()
     }
 
+    /// Opens `path` to read from byte `offset` on (where an earlier reader
+    /// of the same file stopped: see [`EventFileReader::offset`]). The buffer
+    /// starts small, as a follower holds many of these at once.
+    pub fn open_at(path: impl AsRef<Path>, offset: u64) -> Result<Self, FileProblem> {
+        let path = path.as_ref().to_path_buf();
+        let problem = |what: String, path: PathBuf| FileProblem { what, path, offset };
+        let mut f = match File::open(&path) {
+            Ok(f) => f,
+            Err(e) => return Err(problem(format!("cannot open: {e}"), path)),
+        };
+        if let Err(e) = f.seek(SeekFrom::Start(offset)) {
+            return Err(problem(format!("cannot seek: {e}"), path));
+        }
+        Ok(EventFileReader {
+            records: RecordReader::with_capacity(f, 0).starting_at(offset),
+            path,
+            events: 0,
+            tail_reported: false,
+        })
+    }
+
     /// The file's path.
     pub fn path(&self) -> &Path {
         &self.path
@@ -87,6 +111,35 @@ impl EventFileReader {
     /// Events delivered so far.
     pub fn events_read(&self) -> u64 {
         self.events
+    }
+
+    /// Whether the partial record returned by the last
+    /// [`EventFileReader::read_events`] was already described in a problem
+    /// (damaged bytes ran into it), so a caller need not warn about it again.
+    pub fn tail_reported(&self) -> bool {
+        self.tail_reported
+    }
+
+    /// If damage skipped from the start of the file to its end without a
+    /// single record, the file is not an event file at all: says so
+    /// (instead of the skipped span, which it takes).
+    fn not_an_event_file(
+        &self,
+        skipped: &mut Option<(u64, u64, String)>,
+        tail: u64,
+    ) -> Option<FileProblem> {
+        if self.events > 0 || !matches!(skipped, Some((0, _, _))) {
+            return None;
+        }
+        let (_, len, _) = skipped.take()?;
+        Some(FileProblem {
+            path: self.path.clone(),
+            offset: 0,
+            what: format!(
+                "not an event file: no valid record in its {} bytes (skipped)",
+                len + tail
+            ),
+        })
     }
 
     /// Bytes consumed so far (the offset of the next record).
@@ -100,61 +153,127 @@ impl EventFileReader {
     pub fn read_events(
         &mut self,
         mut on_event: impl FnMut(&EventView<'_>),
+        on_problem: impl FnMut(FileProblem),
+    ) -> Option<RecordError> {
+        self.read_events_at(|_, ev| on_event(ev), on_problem)
+    }
+
+    /// Like [`EventFileReader::read_events`], also passing each event's
+    /// record offset (for pointing at a record in a message).
+    pub fn read_events_at(
+        &mut self,
+        mut on_event: impl FnMut(u64, &EventView<'_>),
         mut on_problem: impl FnMut(FileProblem),
     ) -> Option<RecordError> {
+        self.tail_reported = false;
         // Why the reader lost its place; said with the span it then skips.
         let mut lost_because = String::new();
+        // A skipped span, reported once we know where the skipping ended.
+        let mut skipped: Option<(u64, u64, String)> = None;
+        let path = self.path.clone();
+        let skip_problem = |skipped: &mut Option<(u64, u64, String)>, to: &str| {
+            skipped.take().map(|(offset, len, because)| FileProblem {
+                path: path.clone(),
+                offset,
+                what: format!("corrupt data ({because}): {len} bytes skipped {to}"),
+            })
+        };
         loop {
             let record_start = self.records.offset();
             match self.records.next_record() {
-                Ok(Some(payload)) => match EventView::parse(payload) {
-                    Ok(ev) => {
-                        self.events += 1;
-                        on_event(&ev);
+                Ok(Some(payload)) => {
+                    if let Some(p) = skip_problem(&mut skipped, "to the next intact record") {
+                        on_problem(p);
                     }
-                    Err(_) => on_problem(FileProblem {
-                        path: self.path.clone(),
-                        offset: record_start,
-                        what: "record is not a valid Event (skipped)".into(),
-                    }),
-                },
-                Ok(None) => return None,
-                Err(e) if e.is_incomplete() => return Some(e),
+                    match EventView::parse(payload) {
+                        Ok(ev) => {
+                            self.events += 1;
+                            on_event(record_start, &ev);
+                        }
+                        Err(_) => {
+                            let len = payload.len();
+                            on_problem(FileProblem {
+                                path: self.path.clone(),
+                                offset: record_start,
+                                what: format!(
+                                    "{len}-byte record has a valid checksum but is not an Event (skipped)"
+                                ),
+                            });
+                        }
+                    }
+                }
+                Ok(None) => {
+                    if let Some(p) = self.not_an_event_file(&mut skipped, 0) {
+                        on_problem(p);
+                    }
+                    if let Some(p) = skip_problem(&mut skipped, "to the end of the file") {
+                        on_problem(p);
+                    }
+                    return None;
+                }
+                Err(e) if e.is_incomplete() => {
+                    // Damage running into the end of the file: one problem,
+                    // which also tells about the partial record there.
+                    let (have, need) = match &e {
+                        RecordError::Truncated { have, need, .. } => (*have, *need),
+                        _ => (0, 0),
+                    };
+                    self.tail_reported = skipped.is_some();
+                    if let Some(p) = self.not_an_event_file(&mut skipped, have) {
+                        on_problem(p);
+                    }
+                    let to = if need <= 12 {
+                        format!(
+                            "to the end of the file (but for its last {have} bytes, too few for a \
+                             record header, kept in case the file is still being written)"
+                        )
+                    } else {
+                        format!(
+                            "to an incomplete record at the end of the file ({have} of {need} bytes)"
+                        )
+                    };
+                    if let Some(p) = skip_problem(&mut skipped, &to) {
+                        on_problem(p);
+                    }
+                    return Some(e);
+                }
                 Err(RecordError::BadLengthCrc { .. }) => {
+                    if let Some(p) = skip_problem(&mut skipped, "to the next record header") {
+                        on_problem(p);
+                    }
                     lost_because = "record header checksum mismatch".into();
                 }
                 Err(RecordError::TooLarge { len, max, .. }) => {
+                    if let Some(p) = skip_problem(&mut skipped, "to the next record header") {
+                        on_problem(p);
+                    }
                     lost_because = format!("record length {len} over the {max}-byte limit");
                 }
-                Err(e @ RecordError::Io { .. }) => {
+                Err(RecordError::Skipped { offset, len }) => {
+                    let because = std::mem::take(&mut lost_because);
+                    skipped = Some((offset, len, because));
+                }
+                Err(RecordError::BadDataCrc { offset, len }) => {
+                    if let Some(p) = skip_problem(&mut skipped, "to the next record header") {
+                        on_problem(p);
+                    }
+                    on_problem(FileProblem {
+                        path: self.path.clone(),
+                        offset,
+                        what: format!("payload checksum mismatch: {len}-byte record skipped"),
+                    });
+                }
+                Err(e) => {
+                    // A read error: stop here (a later read may succeed).
+                    if let Some(p) = skip_problem(&mut skipped, "before a read error") {
+                        on_problem(p);
+                    }
                     on_problem(FileProblem {
                         path: self.path.clone(),
                         offset: self.records.offset(),
                         what: e.to_string(),
                     });
                     return None;
-                }
-                Err(e) => {
-                    let offset = match &e {
-                        RecordError::Skipped { offset, .. }
-                        | RecordError::BadDataCrc { offset, .. } => *offset,
-                        _ => self.records.offset(),
-                    };
-                    let what = match &e {
-                        RecordError::Skipped { len, .. } => format!(
-                            "corrupt data ({}): {len} bytes skipped to the next intact record",
-                            std::mem::take(&mut lost_because)
-                        ),
-                        RecordError::BadDataCrc { len, .. } => {
-                            format!("record checksum mismatch: {len}-byte record skipped")
-                        }
-                        other => other.to_string(),
-                    };
-                    on_problem(FileProblem {
-                        path: self.path.clone(),
-                        offset,
-                        what,
-                    });
                 }
             }
         }

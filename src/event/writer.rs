@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 use std::fs::{self, File, OpenOptions};
-use std::io::Write;
+use std::io::{Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -82,7 +82,10 @@ pub struct EventFileWriter {
     last_flush: Instant,
     last_wall_time: f64,
     tags_with_metadata: HashSet<String>,
-    failed: bool,
+    /// Bytes of whole records in the file.
+    written: u64,
+    /// Closed by `close` (nothing left for `Drop`).
+    closed: bool,
 }
 
 /// Seconds since the Unix epoch, now.
@@ -140,6 +143,11 @@ impl EventFileWriter {
                 Err(e) => return Err(Error::io("create event file", path, e)),
             }
         };
+        Self::start(path, file, policy, now)
+    }
+
+    /// Writes the first event into `file` (new and empty) and flushes it.
+    fn start(path: PathBuf, file: File, policy: FlushPolicy, now: f64) -> Result<Self> {
         let mut w = EventFileWriter {
             path,
             file,
@@ -149,7 +157,8 @@ impl EventFileWriter {
             last_flush: Instant::now(),
             last_wall_time: 0.0,
             tags_with_metadata: HashSet::new(),
-            failed: false,
+            written: 0,
+            closed: false,
         };
         let first = Event {
             wall_time: now.floor(),
@@ -231,17 +240,26 @@ impl EventFileWriter {
 
     /// Writes every buffered record to the file (and fsyncs if the policy
     /// says so).
+    ///
+    /// If the write fails (disk full, I/O error), the error is returned, the
+    /// file is cut back to its last whole record (so that every reader still
+    /// reads it cleanly) and the records stay buffered: the next flush, write
+    /// or drop tries again. Nothing is dropped silently; a caller that keeps
+    /// ignoring errors keeps the records in memory.
     pub fn flush(&mut self) -> Result<()> {
         self.last_flush = Instant::now();
         if self.buf.is_empty() {
             return Ok(());
         }
-        let res = self.file.write_all(&self.buf);
-        self.buf.clear();
-        if let Err(e) = res {
-            self.failed = true;
+        if let Err(e) = self.file.write_all(&self.buf) {
+            // A part of the buffer may have reached the file: remove it, or
+            // a reader would take the next records for damage.
+            let _ = self.file.set_len(self.written);
+            let _ = self.file.seek(SeekFrom::Start(self.written));
             return Err(Error::io("write", &self.path, e));
         }
+        self.written += self.buf.len() as u64;
+        self.buf.clear();
         if self.policy.fsync {
             self.file
                 .sync_data()
@@ -252,19 +270,17 @@ impl EventFileWriter {
 
     /// Flushes, fsyncs and closes the file, reporting any error.
     pub fn close(mut self) -> Result<()> {
+        self.closed = true; // whatever happens, nothing left for Drop to do
         self.flush()?;
-        let r = self
-            .file
+        self.file
             .sync_all()
-            .map_err(|e| Error::io("fsync", &self.path, e));
-        self.failed = true; // nothing left for Drop to do
-        r
+            .map_err(|e| Error::io("fsync", &self.path, e))
     }
 }
 
 impl Drop for EventFileWriter {
     fn drop(&mut self) {
-        if !self.failed {
+        if !self.closed {
             // Errors cannot be returned from drop; `close` reports them.
             let _ = self.flush();
         }
@@ -313,5 +329,51 @@ mod tests {
         let b = EventFileWriter::create(dir.path()).unwrap();
         assert_ne!(a.path(), b.path());
         assert!(a.path() < b.path());
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn disk_full_is_an_error_and_keeps_the_records() {
+        let devfull = || OpenOptions::new().write(true).open("/dev/full").unwrap();
+        // The first record cannot be written: creating fails.
+        let e = EventFileWriter::start("/dev/full".into(), devfull(), FlushPolicy::default(), 1.0)
+            .unwrap_err();
+        assert!(e.to_string().starts_with("write /dev/full: "), "{e}");
+
+        // A writer whose disk fills up later.
+        let dir = tempfile::tempdir().unwrap();
+        let mut w = EventFileWriter::create(dir.path()).unwrap();
+        let good = w.path().to_path_buf();
+        w.write_scalar("loss", 0, 1.0).unwrap(); // buffered
+        let real = std::mem::replace(&mut w.file, devfull());
+        assert!(w.flush().is_err());
+        let mut immediate = w;
+        immediate.policy = FlushPolicy::immediate();
+        assert!(immediate.write_scalar("loss", 1, 0.5).is_err());
+        // Both records are still buffered; space comes back, nothing lost.
+        immediate.file = real;
+        immediate.flush().unwrap();
+        immediate.close().unwrap();
+        let ld = crate::logdir::load(dir.path(), &Default::default()).unwrap();
+        assert_eq!(ld.runs["."].scalars["loss"].count, 2);
+        assert!(ld.warnings.is_empty(), "{:?}", ld.warnings);
+        assert!(good.exists());
+
+        // Closing over a full disk reports it.
+        let mut w = EventFileWriter::create(dir.path()).unwrap();
+        w.write_scalar("loss", 0, 1.0).unwrap();
+        w.file = devfull();
+        assert!(w.close().is_err());
+    }
+
+    #[test]
+    fn unwritable_places_are_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("a-file");
+        fs::write(&file, b"").unwrap();
+        let e = EventFileWriter::create(file.join("run")).unwrap_err();
+        assert!(e.to_string().starts_with("create log directory"), "{e}");
+        #[cfg(target_os = "linux")]
+        assert!(EventFileWriter::create("/proc/hp-report-cannot-be-here").is_err());
     }
 }

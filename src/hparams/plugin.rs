@@ -103,8 +103,14 @@ pub fn session_end_summary(status: Status, end_time_secs: f64) -> Summary {
 /// Decodes the plugin data of an hparams summary's metadata content.
 /// TensorBoard rejects any `version` other than 0; so do we.
 pub fn decode_plugin_data(content: &[u8]) -> Result<Data, String> {
-    let d =
-        HParamsPluginData::decode(content).map_err(|e| format!("undecodable hparams data: {e}"))?;
+    let d = HParamsPluginData::decode(content).map_err(|e| {
+        // prost's message lists every enclosing field ("ListValue.values:
+        // Value.kind: ..."), a hundred deep for nested values; the reason
+        // at the end is what a user can act on.
+        let e = e.to_string();
+        let reason = e.rsplit(": ").next().unwrap_or(&e);
+        format!("undecodable hparams data: {reason}")
+    })?;
     if d.version != 0 {
         return Err(format!(
             "unsupported hparams plugin data version {}",

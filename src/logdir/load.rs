@@ -81,6 +81,25 @@ impl Logdir {
     }
 }
 
+/// Fails unless `root` is a readable directory.
+pub(crate) fn check_root(root: &Path) -> Result<(), LoadError> {
+    let meta = std::fs::metadata(root).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => LoadError::NotFound(root.to_path_buf()),
+        _ => LoadError::Unreadable {
+            path: root.to_path_buf(),
+            source: e,
+        },
+    })?;
+    if !meta.is_dir() {
+        return Err(LoadError::NotADirectory(root.to_path_buf()));
+    }
+    std::fs::read_dir(root).map_err(|e| LoadError::Unreadable {
+        path: root.to_path_buf(),
+        source: e,
+    })?;
+    Ok(())
+}
+
 /// Loads `root` with `opts`.
 pub fn load(root: impl AsRef<Path>, opts: &LoadOptions) -> Result<Logdir, LoadError> {
     load_with_progress(root, opts, &|_, _| {})
@@ -94,20 +113,7 @@ pub fn load_with_progress(
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<Logdir, LoadError> {
     let root = root.as_ref().to_path_buf();
-    let meta = std::fs::metadata(&root).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => LoadError::NotFound(root.clone()),
-        _ => LoadError::Unreadable {
-            path: root.clone(),
-            source: e,
-        },
-    })?;
-    if !meta.is_dir() {
-        return Err(LoadError::NotADirectory(root));
-    }
-    std::fs::read_dir(&root).map_err(|e| LoadError::Unreadable {
-        path: root.clone(),
-        source: e,
-    })?;
+    check_root(&root)?;
 
     let mut warnings = Vec::new();
     let found = discover(&root, &mut warnings);

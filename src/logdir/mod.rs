@@ -6,7 +6,9 @@
 //! inferred), the sessions with their hparams, status and metric values, and
 //! the session groups. Problems in the data never stop a load; they are
 //! collected as [`Warning`]s next to everything that could be read.
+//! [`Follower`] does the same incrementally for a logdir still being written.
 
+mod follow;
 mod load;
 pub mod model;
 pub mod run;
@@ -16,6 +18,7 @@ pub mod series;
 use std::fmt;
 use std::path::PathBuf;
 
+pub use follow::{Follower, PollUpdate};
 pub use load::{load, load_with_progress, LoadError, LoadOptions, Logdir};
 pub use model::{
     ExperimentView, Group, HParamDomain, HParamInfoView, HParamType, MetricInfoView, MetricKey,

@@ -21,6 +21,7 @@ use crate::proto::tensorboard::hparams::{
     h_params_plugin_data::Data, Experiment, SessionEndInfo, SessionStartInfo,
 };
 use crate::proto::tensorboard::{DataClass, SummaryMetadata};
+use crate::record::RecordError;
 use crate::summary::SCALARS_PLUGIN;
 
 /// The hparams summaries of a run (the first of each tag, as TensorBoard
@@ -103,53 +104,70 @@ impl TagTable {
     }
 }
 
-/// Reads the files of one run in order.
-pub(crate) fn read_run(
-    name: String,
-    files: Vec<PathBuf>,
-    opts: &SeriesOptions,
-    warnings: &mut Vec<Warning>,
-) -> RunData {
-    let mut tags = TagTable::default();
-    let mut series: Vec<(Box<[u8]>, Series)> = Vec::new();
-    let mut run = RunData {
-        name,
-        ..Default::default()
-    };
-    let mut start = f64::INFINITY;
-    // One read buffer per thread, reused for every file it reads.
-    thread_local! {
-        static BUFFER: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
+/// The state of reading one run, fed file by file (and, when following a
+/// growing logdir, a file's new records at a time). Reading the same records
+/// in the same order gives the same [`RunData`] however they were split.
+#[derive(Default)]
+pub(crate) struct RunReader {
+    tags: TagTable,
+    series: Vec<(Box<[u8]>, Series)>,
+    hparams: RunHParams,
+    start: f64,
+    events: u64,
+    bytes: u64,
+}
+
+impl RunReader {
+    pub(crate) fn new() -> Self {
+        RunReader {
+            start: f64::INFINITY,
+            ..Default::default()
+        }
     }
-    for path in &files {
-        let mut reader = match EventFileReader::open_with_buffer(path, BUFFER.take()) {
-            Ok(r) => r,
-            Err(p) => {
-                warnings.push(p.into());
-                continue;
-            }
-        };
-        let mut bad_events = 0u64;
+
+    /// Reads what `reader` has now; returns the partial record at the end of
+    /// the file, if any.
+    pub(crate) fn read(
+        &mut self,
+        reader: &mut EventFileReader,
+        opts: &SeriesOptions,
+        warnings: &mut Vec<Warning>,
+    ) -> Option<RecordError> {
+        let path = reader.path().to_path_buf();
+        let (events_before, bytes_before) = (reader.events_read(), reader.offset());
+        // Undecodable summary values: how many, and the first one's record.
+        let mut bad_values = (0u64, 0u64);
         let mut found = Vec::new();
         let mut problems = Vec::new();
-        let tail = reader.read_events(
-            |ev| {
-                if ev.wall_time < start {
-                    start = ev.wall_time;
+        let RunReader {
+            tags,
+            series,
+            hparams,
+            start,
+            ..
+        } = self;
+        let tail = reader.read_events_at(
+            |offset, ev| {
+                if ev.wall_time < *start {
+                    *start = ev.wall_time;
                 }
                 let Payload::Summary(summary) = ev.payload else {
                     return;
                 };
                 for v in summary_values(summary) {
                     let Ok(v) = v else {
-                        bad_events += 1;
+                        if bad_values.0 == 0 {
+                            bad_values.1 = offset;
+                        }
+                        bad_values.0 += 1;
                         continue;
                     };
                     let tag = v.effective_tag();
                     let Some(kind) = tags.get_mut(tag) else {
                         // The first value of a tag decides what it is (and,
                         // for a scalar, is its first point).
-                        let k = classify(&v, &mut run.hparams, &mut series, opts, ev.step, ev.wall_time, &mut found, path);
+                        let at = Place { path: &path, offset };
+                        let k = classify(&v, hparams, series, opts, ev.step, ev.wall_time, &mut found, at);
                         tags.insert(tag, k);
                         continue;
                     };
@@ -166,9 +184,9 @@ pub(crate) fn read_run(
                             None => {
                                 found.push(Warning::file(
                                     path.clone(),
-                                    0,
+                                    offset,
                                     format!(
-                                        "tag {:?}: a value that is not a single number (dropped; later ones too)",
+                                        "scalar tag {:?}: a value that is not a single number (dropped, and the tag's later values too)",
                                         String::from_utf8_lossy(tag)
                                     ),
                                 ));
@@ -180,29 +198,132 @@ pub(crate) fn read_run(
             },
             |problem| problems.push(problem),
         );
-        warnings.append(&mut found);
-        warnings.extend(problems.into_iter().map(Warning::from));
-        if bad_events > 0 {
-            warnings.push(Warning::file(
+        // In file order: damage and tag notes interleave by offset.
+        found.extend(problems.into_iter().map(Warning::from));
+        if bad_values.0 > 0 {
+            found.push(Warning::file(
                 path.clone(),
-                0,
-                format!("{bad_events} summary values could not be decoded (skipped)"),
+                bad_values.1,
+                format!(
+                    "{} summary values could not be decoded (skipped; the first is in the record here)",
+                    bad_values.0
+                ),
             ));
         }
-        if let Some(crate::record::RecordError::Truncated { offset, .. }) = tail {
-            run.tails.push((path.clone(), offset));
+        found.sort_by_key(|w| w.offset);
+        warnings.append(&mut found);
+        self.events += reader.events_read() - events_before;
+        self.bytes += reader.offset().saturating_sub(bytes_before);
+        tail
+    }
+
+    /// Events read so far.
+    pub(crate) fn events(&self) -> u64 {
+        self.events
+    }
+
+    /// The run as read so far.
+    pub(crate) fn snapshot(
+        &self,
+        name: &str,
+        files: &[PathBuf],
+        tails: &[(PathBuf, u64)],
+    ) -> RunData {
+        RunData {
+            name: name.to_string(),
+            files: files.to_vec(),
+            scalars: self
+                .series
+                .iter()
+                .map(|(tag, s)| (String::from_utf8_lossy(tag).into_owned(), s.clone()))
+                .collect(),
+            hparams: self.hparams.clone(),
+            start_time: self.start.is_finite().then_some(self.start),
+            events: self.events,
+            bytes: self.bytes,
+            tails: tails.to_vec(),
         }
-        run.events += reader.events_read();
-        run.bytes += reader.offset();
+    }
+
+    /// The run as read, without copying the series.
+    fn finish(self, name: String, files: Vec<PathBuf>, tails: Vec<(PathBuf, u64)>) -> RunData {
+        RunData {
+            name,
+            files,
+            scalars: self
+                .series
+                .into_iter()
+                .map(|(tag, s)| (String::from_utf8_lossy(&tag).into_owned(), s))
+                .collect(),
+            hparams: self.hparams,
+            start_time: self.start.is_finite().then_some(self.start),
+            events: self.events,
+            bytes: self.bytes,
+            tails,
+        }
+    }
+}
+
+/// The message for a file that ends inside a record.
+pub(crate) fn tail_warning(path: &Path, tail: &RecordError) -> Option<Warning> {
+    let RecordError::Truncated { offset, have, need } = *tail else {
+        return None;
+    };
+    let need = if need <= 12 {
+        "a record header".to_string()
+    } else {
+        format!("{need} bytes")
+    };
+    Some(Warning::file(
+        path.to_path_buf(),
+        offset,
+        format!(
+            "incomplete record at the end of the file (still being written, or cut off): \
+             {have} bytes of {need} present (ignored)"
+        ),
+    ))
+}
+
+/// Reads the files of one run in order. A partial record at the end of a
+/// file is kept in [`RunData::tails`] and reported once as a warning.
+pub(crate) fn read_run(
+    name: String,
+    files: Vec<PathBuf>,
+    opts: &SeriesOptions,
+    warnings: &mut Vec<Warning>,
+) -> RunData {
+    let mut run = RunReader::new();
+    let mut tails = Vec::new();
+    // One read buffer per thread, reused for every file it reads.
+    thread_local! {
+        static BUFFER: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
+    }
+    for path in &files {
+        let mut reader = match EventFileReader::open_with_buffer(path, BUFFER.take()) {
+            Ok(r) => r,
+            Err(p) => {
+                warnings.push(p.into());
+                continue;
+            }
+        };
+        if let Some(tail) = run.read(&mut reader, opts, warnings) {
+            if let RecordError::Truncated { offset, .. } = tail {
+                tails.push((path.clone(), offset));
+            }
+            if !reader.tail_reported() {
+                warnings.extend(tail_warning(path, &tail));
+            }
+        }
         BUFFER.set(reader.into_buffer());
     }
-    run.files = files;
-    run.start_time = start.is_finite().then_some(start);
-    for (tag, s) in series {
-        let tag = String::from_utf8_lossy(&tag).into_owned();
-        run.scalars.insert(tag, s);
-    }
-    run
+    run.finish(name, files, tails)
+}
+
+/// A place in a file, for warnings.
+#[derive(Clone, Copy)]
+struct Place<'a> {
+    path: &'a Path,
+    offset: u64,
 }
 
 /// Decides what a tag is from its first value, as TensorBoard does, and
@@ -216,7 +337,7 @@ fn classify(
     step: i64,
     wall_time: f64,
     warnings: &mut Vec<Warning>,
-    path: &Path,
+    at: Place<'_>,
 ) -> TagKind {
     let tag = v.effective_tag();
     let meta = v.metadata.and_then(|m| SummaryMetadata::decode(m).ok());
@@ -236,8 +357,8 @@ fn classify(
     if scalar {
         let Some(value) = v.scalar() else {
             warnings.push(Warning::file(
-                path.to_path_buf(),
-                0,
+                at.path.to_path_buf(),
+                at.offset,
                 format!(
                     "scalar tag {:?} holds a value that is not a single number (tag skipped)",
                     String::from_utf8_lossy(tag)
@@ -277,17 +398,17 @@ fn classify(
                 hparams.session_end.get_or_insert(e);
             }
             (EXPERIMENT_TAG_B | START_TAG_B | END_TAG_B, Ok(_)) => warnings.push(Warning::file(
-                path.to_path_buf(),
-                0,
+                at.path.to_path_buf(),
+                at.offset,
                 format!(
-                    "tag {:?} holds another kind of hparams data (ignored, as TensorBoard does)",
+                    "hparams tag {:?} holds another kind of hparams data (ignored, as TensorBoard does)",
                     String::from_utf8_lossy(tag)
                 ),
             )),
             (EXPERIMENT_TAG_B | START_TAG_B | END_TAG_B, Err(e)) => warnings.push(Warning::file(
-                path.to_path_buf(),
-                0,
-                format!("tag {:?}: {e}", String::from_utf8_lossy(tag)),
+                at.path.to_path_buf(),
+                at.offset,
+                format!("hparams tag {:?}: {e} (ignored)", String::from_utf8_lossy(tag)),
             )),
             // Other hparams-plugin tags are not read by TensorBoard either.
             _ => {}

@@ -25,6 +25,12 @@ pub fn is_event_file(name: &str) -> bool {
     name.contains("tfevents")
 }
 
+/// `ELOOP` (too many levels of symbolic links) on Linux and the BSDs.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+const ELOOP: i32 = 40;
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+const ELOOP: i32 = 62;
+
 /// The run name of directory `dir` under `root`.
 pub fn run_name(root: &Path, dir: &Path) -> String {
     match dir.strip_prefix(root) {
@@ -51,10 +57,20 @@ pub fn discover(root: &Path, warnings: &mut Vec<Warning>) -> Vec<RunFiles> {
                     .path()
                     .map(Path::to_path_buf)
                     .unwrap_or_else(|| root.to_path_buf());
+                let is_link =
+                    std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink());
                 let what = if let Some(anc) = e.loop_ancestor() {
                     format!("symlink loop back to {} (not followed)", anc.display())
                 } else if let Some(io) = e.io_error() {
-                    format!("cannot read: {io}")
+                    match io.kind() {
+                        std::io::ErrorKind::NotFound if is_link => {
+                            "dangling symlink: its target does not exist (skipped)".to_string()
+                        }
+                        _ if is_link && io.raw_os_error() == Some(ELOOP) => {
+                            "symlink loop: the link points back to itself (skipped)".to_string()
+                        }
+                        _ => format!("cannot read: {io} (skipped)"),
+                    }
                 } else {
                     e.to_string()
                 };
@@ -62,10 +78,18 @@ pub fn discover(root: &Path, warnings: &mut Vec<Warning>) -> Vec<RunFiles> {
                 continue;
             }
         };
+        let name = entry.file_name().to_string_lossy();
         if !entry.file_type().is_file() {
+            if !entry.file_type().is_dir() && is_event_file(&name) {
+                // A FIFO or device would block or never end.
+                warnings.push(Warning::file(
+                    entry.path().to_path_buf(),
+                    0,
+                    "named like an event file but not a regular file (skipped)".to_string(),
+                ));
+            }
             continue;
         }
-        let name = entry.file_name().to_string_lossy();
         if !is_event_file(&name) {
             continue;
         }

@@ -1,0 +1,284 @@
+//! Following a logdir that is still being written.
+//!
+//! [`Follower`] reads a logdir the way [`crate::logdir::load`] does, then on
+//! each [`Follower::poll`] reads only what is new: records appended to known
+//! files, new files and new runs. It keeps, per file, the offset where it
+//! stopped; a partial record at the end of a file is "not written yet" (no
+//! warning), and is read on a later poll once it is complete. The runs'
+//! series and hparams are updated in place and the hparams model (experiment,
+//! sessions, groups) is rebuilt whenever something changed, so
+//! [`Follower::logdir`] always looks like a fresh [`crate::logdir::load`] of
+//! the records written so far.
+//!
+//! Memory: no file is held open between polls (a logdir can have thousands);
+//! each poll stats every known file and opens only those that grew. Files are
+//! read in name order within a run, as by `load`; if several files of one run
+//! grow at once, their points are appended per poll in that order, which can
+//! differ from a later fresh load's order (the last point of a series is then
+//! the last one read, as in TensorBoard).
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::event::EventFileReader;
+use crate::logdir::load::{check_root, LoadError, LoadOptions, Logdir};
+use crate::logdir::model::{self, ExperimentView};
+use crate::logdir::run::{RunData, RunReader};
+use crate::logdir::scan::discover;
+use crate::logdir::Warning;
+use crate::record::RecordError;
+
+/// Where reading one file stopped.
+#[derive(Debug)]
+struct FileState {
+    path: PathBuf,
+    /// Offset of the next unread record.
+    offset: u64,
+    /// File size at the last read: an unchanged size is not read again.
+    seen_len: Option<u64>,
+    /// A problem with the file as a whole (cannot open, got shorter) was
+    /// reported and has not gone away.
+    reported: bool,
+}
+
+/// One run being followed.
+struct FollowedRun {
+    reader: RunReader,
+    files: Vec<FileState>,
+}
+
+impl FollowedRun {
+    /// Reads what is new in every file; returns (events read, whether any
+    /// file changed size, warnings).
+    fn poll(&mut self, opts: &LoadOptions) -> (u64, bool, Vec<Warning>) {
+        let mut warnings = Vec::new();
+        let mut touched = false;
+        let events_before = self.reader.events();
+        for f in &mut self.files {
+            let len = match std::fs::metadata(&f.path) {
+                Ok(m) => m.len(),
+                Err(e) => {
+                    if !f.reported {
+                        f.reported = true;
+                        warnings.push(Warning::file(
+                            f.path.clone(),
+                            f.offset,
+                            format!("cannot read: {e} (retried on later polls)"),
+                        ));
+                    }
+                    continue;
+                }
+            };
+            if Some(len) == f.seen_len {
+                continue;
+            }
+            touched = true;
+            if len < f.offset {
+                if !f.reported {
+                    f.reported = true;
+                    warnings.push(Warning::file(
+                        f.path.clone(),
+                        f.offset,
+                        format!(
+                            "file shrank to {len} bytes after {} were read (truncated or \
+                             replaced?): not read again until it grows past that",
+                            f.offset
+                        ),
+                    ));
+                }
+                f.seen_len = Some(len);
+                continue;
+            }
+            let mut reader = match EventFileReader::open_at(&f.path, f.offset) {
+                Ok(r) => r,
+                Err(p) => {
+                    if !f.reported {
+                        f.reported = true;
+                        warnings.push(p.into());
+                    }
+                    continue;
+                }
+            };
+            f.reported = false;
+            // A partial record at the end is simply not written yet: the
+            // offset stays at its start and the next poll reads it again.
+            let _tail: Option<RecordError> =
+                self.reader.read(&mut reader, &opts.series, &mut warnings);
+            f.offset = reader.offset();
+            f.seen_len = Some(len);
+        }
+        (self.reader.events() - events_before, touched, warnings)
+    }
+
+    fn snapshot(&self, name: &str) -> RunData {
+        let files: Vec<PathBuf> = self.files.iter().map(|f| f.path.clone()).collect();
+        let tails: Vec<(PathBuf, u64)> = self
+            .files
+            .iter()
+            .filter(|f| f.seen_len.is_some_and(|len| len > f.offset))
+            .map(|f| (f.path.clone(), f.offset))
+            .collect();
+        self.reader.snapshot(name, &files, &tails)
+    }
+}
+
+/// What one [`Follower::poll`] found.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PollUpdate {
+    /// Whether anything changed: a file grew, a run appeared or a problem
+    /// was found (if not, [`Follower::logdir`] is unchanged).
+    pub changed: bool,
+    /// Events read in this poll.
+    pub new_events: u64,
+    /// Runs seen for the first time, by name.
+    pub new_runs: Vec<String>,
+    /// Event files seen for the first time.
+    pub new_files: usize,
+    /// Problems found in this poll (also appended to the logdir's warnings).
+    /// Each problem is reported once, not on every poll.
+    pub warnings: Vec<Warning>,
+}
+
+/// Reads a logdir incrementally, poll by poll: each [`Follower::poll`] reads
+/// what was written since the last one, and [`Follower::logdir`] is then what
+/// a fresh [`crate::logdir::load`] of the records written so far would give.
+///
+/// ```no_run
+/// use hp_report::logdir::{Follower, LoadOptions};
+/// # fn main() -> Result<(), hp_report::logdir::LoadError> {
+/// let mut follower = Follower::new("logs", &LoadOptions::default())?;
+/// loop {
+///     let update = follower.poll();
+///     for w in &update.warnings {
+///         eprintln!("warning: {w}");
+///     }
+///     if update.changed {
+///         println!("{} sessions", follower.logdir().sessions.len());
+///     }
+///     std::thread::sleep(std::time::Duration::from_secs(2));
+/// }
+/// # }
+/// ```
+pub struct Follower {
+    opts: LoadOptions,
+    runs: BTreeMap<String, FollowedRun>,
+    /// Warnings about files and directories (without the model's notes).
+    file_warnings: Vec<Warning>,
+    /// Walk problems already reported (symlink loops, unreadable dirs).
+    walk_seen: HashSet<(PathBuf, String)>,
+    logdir: Logdir,
+}
+
+impl std::fmt::Debug for Follower {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Follower")
+            .field("root", &self.logdir.root)
+            .field("runs", &self.runs.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Follower {
+    /// A follower of `root`. Nothing is read until the first
+    /// [`Follower::poll`]; the errors are those of [`crate::logdir::load`].
+    pub fn new(root: impl AsRef<Path>, opts: &LoadOptions) -> Result<Self, LoadError> {
+        let root = root.as_ref().to_path_buf();
+        check_root(&root)?;
+        Ok(Follower {
+            opts: *opts,
+            runs: BTreeMap::new(),
+            file_warnings: Vec::new(),
+            walk_seen: HashSet::new(),
+            logdir: Logdir {
+                root,
+                runs: BTreeMap::new(),
+                experiment: ExperimentView::default(),
+                sessions: Vec::new(),
+                warnings: Vec::new(),
+            },
+        })
+    }
+
+    /// The logdir as read so far: runs, experiment, sessions, and every
+    /// warning reported by the polls so far.
+    pub fn logdir(&self) -> &Logdir {
+        &self.logdir
+    }
+
+    /// Takes the logdir as read so far, ending the follow.
+    pub fn into_logdir(self) -> Logdir {
+        self.logdir
+    }
+
+    /// Looks for new runs, files and records and reads them.
+    pub fn poll(&mut self) -> PollUpdate {
+        let mut update = PollUpdate::default();
+        let root = self.logdir.root.clone();
+
+        let mut walk_warnings = Vec::new();
+        let found = discover(&root, &mut walk_warnings);
+        for w in walk_warnings {
+            if self.walk_seen.insert((w.path.clone(), w.what.clone())) {
+                update.warnings.push(w);
+            }
+        }
+        for rf in found {
+            let run = self.runs.entry(rf.name.clone()).or_insert_with(|| {
+                update.new_runs.push(rf.name.clone());
+                FollowedRun {
+                    reader: RunReader::new(),
+                    files: Vec::new(),
+                }
+            });
+            for path in rf.files {
+                if !run.files.iter().any(|f| f.path == path) {
+                    update.new_files += 1;
+                    run.files.push(FileState {
+                        path,
+                        offset: 0,
+                        seen_len: None,
+                        reported: false,
+                    });
+                }
+            }
+            // Read order is name order, as `load` reads them.
+            run.files
+                .sort_by(|a, b| a.path.file_name().cmp(&b.path.file_name()));
+        }
+
+        let opts = self.opts;
+        let polled: Vec<(&String, u64, bool, Vec<Warning>)> = self
+            .runs
+            .par_iter_mut()
+            .map(|(name, run)| {
+                let (events, touched, warnings) = run.poll(&opts);
+                (name, events, touched, warnings)
+            })
+            .collect();
+        let mut changed_runs = Vec::new();
+        for (name, events, touched, warnings) in polled {
+            update.new_events += events;
+            if touched || update.new_runs.contains(name) {
+                changed_runs.push(name.clone());
+            }
+            update.warnings.extend(warnings);
+        }
+        update.changed = !changed_runs.is_empty() || !update.warnings.is_empty();
+        for name in changed_runs {
+            if let Some(run) = self.runs.get(&name) {
+                self.logdir.runs.insert(name.clone(), run.snapshot(&name));
+            }
+        }
+        self.file_warnings.extend(update.warnings.iter().cloned());
+        if update.changed {
+            let (experiment, sessions, notes) = model::build(&self.logdir.runs);
+            self.logdir.experiment = experiment;
+            self.logdir.sessions = sessions;
+            self.logdir.warnings = self.file_warnings.clone();
+            self.logdir.warnings.extend(notes);
+        }
+        update
+    }
+}
