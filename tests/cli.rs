@@ -418,3 +418,68 @@ fn diagnose_explains_a_logdir_without_sessions() {
     assert!(text.contains("6 sessions"), "{text}");
     assert!(text.contains("not declared metrics"), "{text}");
 }
+
+#[test]
+fn watch_prints_the_table_again_as_the_logdir_grows() {
+    use hp_report::{Domain, ExperimentConfig, ExperimentWriter, HParam, Metric, Status, Trial};
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = ExperimentConfig::new()
+        .hparam(HParam::new("lr", Domain::real(0.0, 1.0).unwrap()))
+        .metric(Metric::new("acc").group("validation"));
+    let exp = ExperimentWriter::create(dir.path(), &cfg).unwrap();
+    let session = |name: &str, lr: f64| {
+        let mut s = exp.session(name, &Trial::new().with("lr", lr)).unwrap();
+        s.scalar("validation", "acc", 0, lr).unwrap();
+        s.end(Status::Success).unwrap();
+    };
+    session("a", 0.1);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hp-report"))
+        .args([
+            dir.path().to_str().unwrap(),
+            "-f",
+            "json",
+            "--watch",
+            "0.1",
+            "--watch-count",
+            "30",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait for the first table (a pretty-printed object ends with "}" alone
+    // on a line), then add a session.
+    use std::io::BufRead;
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut printed = String::new();
+    while !printed.ends_with("}\n") {
+        assert!(
+            stdout.read_line(&mut printed).unwrap() > 0,
+            "no first table: {printed}"
+        );
+    }
+    session("b", 0.2);
+    std::io::Read::read_to_string(&mut stdout, &mut printed).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let tables: Vec<Value> = serde_json::Deserializer::from_str(&printed)
+        .into_iter::<Value>()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(
+        tables.len() >= 2,
+        "printed again after the change: {}",
+        tables.len()
+    );
+    let last = tables.last().unwrap()["sessions"].as_array().unwrap();
+    let names: Vec<&str> = last
+        .iter()
+        .map(|r| r["session"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["b", "a"], "the new session, ranked by acc");
+    assert_eq!(tables[0]["sessions"].as_array().unwrap().len(), 1);
+}

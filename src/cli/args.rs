@@ -18,6 +18,7 @@ Examples:
   hp-report mlp/ --groups --agg median             repeated runs combined
   hp-report mlp/ --all-metrics -o results.csv      every scalar tag, to CSV
   hp-report mlp/ --format json | jq '.sessions[0]'
+  hp-report mlp/ --watch 5 --status running       refresh while a sweep is running
   hp-report diagnose mlp/                          why TensorBoard shows no hparams
   hp-report plot mlp/ --kind parallel -o mlp.png   parallel coordinates (also scatter,
                                                    curves, trajectory; .png or .svg)
@@ -258,6 +259,25 @@ pub struct TableArgs {
     /// Width of the text table (default: the terminal's, else 80).
     #[arg(long, value_name = "COLUMNS")]
     pub width: Option<usize>,
+
+    /// Keep reading the logdir as it grows and print the table again whenever it changed,
+    /// every SECS seconds (default 2). Partial records at the ends of files are "not yet
+    /// written", not damage. Stop with Ctrl-C.
+    #[arg(long, value_name = "SECS", num_args = 0..=1, default_missing_value = "2", value_parser = parse_secs)]
+    pub watch: Option<f64>,
+
+    /// With --watch: stop after this many polls (for scripts and tests).
+    #[arg(long, value_name = "N", requires = "watch")]
+    pub watch_count: Option<u64>,
+}
+
+fn parse_secs(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(x) if x.is_finite() && (0.0..=86400.0).contains(&x) => Ok(x),
+        _ => Err(format!(
+            "{s:?} is not a number of seconds between 0 and 86400"
+        )),
+    }
 }
 
 fn parse_goal(s: &str) -> Result<Goal, String> {

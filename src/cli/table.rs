@@ -9,6 +9,7 @@ use crate::cli::progress::Progress;
 use crate::cli::{CliError, EXIT_NO_SESSIONS, EXIT_OUTPUT, EXIT_USAGE};
 use crate::export::text::printable;
 use crate::export::{ExportOptions, Format, Report};
+use crate::logdir::Follower;
 use crate::logdir::{load_with_progress, LoadOptions, Logdir, Warning};
 
 /// The query the selection options describe.
@@ -96,13 +97,59 @@ pub(crate) fn run(args: &TableArgs) -> Result<(), CliError> {
         return Err(CliError::new(EXIT_USAGE, "missing LOGDIR (see --help)"));
     };
     let q = query(&args.select);
+    if let Some(secs) = args.watch {
+        return watch(args, logdir, &q, secs);
+    }
     let ld = load_for(logdir, &q, args.quiet)?;
     if !args.quiet {
         print_warnings(&ld.warnings, logdir);
     }
     require_sessions(&ld)?;
-    let table = build(&ld, &q).map_err(query_error)?;
+    render(args, logdir, &ld, &q)
+}
 
+/// `--watch`: follow the logdir, print the table whenever it changed.
+fn watch(args: &TableArgs, logdir: &std::path::Path, q: &Query, secs: f64) -> Result<(), CliError> {
+    let mut follower = Follower::new(logdir, &q.load_options())?;
+    let clear = args.output.is_none() && std::io::stdout().is_terminal();
+    let mut polls = 0u64;
+    loop {
+        let update = follower.poll();
+        polls += 1;
+        if !args.quiet {
+            print_warnings(&update.warnings, logdir);
+        }
+        if update.changed || polls == 1 {
+            let ld = follower.logdir();
+            if ld.sessions.is_empty() {
+                eprintln!(
+                    "hp-report: waiting for hparams sessions in {}",
+                    logdir.display()
+                );
+            } else {
+                if clear {
+                    print!("\x1b[2J\x1b[H");
+                } else if polls > 1 && args.output.is_none() {
+                    println!();
+                }
+                render(args, logdir, ld, q)?;
+            }
+        }
+        if args.watch_count.is_some_and(|n| polls >= n) {
+            return Ok(());
+        }
+        std::thread::sleep(std::time::Duration::from_secs_f64(secs));
+    }
+}
+
+/// Builds the table of `ld` and writes it where and how the options say.
+fn render(
+    args: &TableArgs,
+    logdir: &std::path::Path,
+    ld: &Logdir,
+    q: &Query,
+) -> Result<(), CliError> {
+    let table = build(ld, q).map_err(query_error)?;
     let format = args
         .format
         .or_else(|| args.output.as_deref().and_then(Format::from_path))
