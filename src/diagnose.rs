@@ -355,14 +355,5 @@ pub fn diagnose(ld: &Logdir) -> Vec<Finding> {
             push(&mut out, Level::Warn, "files", w.to_string());
         }
     }
-    let tails: usize = ld.runs.values().map(|r| r.tails.len()).sum();
-    if tails > 0 {
-        push(
-            &mut out,
-            Level::Info,
-            "files",
-            format!("{tails} files end in a partial record (still being written, or cut off); the rest was read"),
-        );
-    }
     out
 }

@@ -170,7 +170,12 @@ impl FromStr for Condition {
 
 impl fmt::Display for Condition {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}{}{}", self.name, self.op.symbol(), self.value.text())
+        match &self.value {
+            // Quoted, so that text that looks like a number, or is empty,
+            // reads back as text.
+            Operand::Text(t) => write!(f, "{} {} '{t}'", self.name, self.op.symbol()),
+            v => write!(f, "{} {} {}", self.name, self.op.symbol(), v.text()),
+        }
     }
 }
 
@@ -198,6 +203,28 @@ mod tests {
         assert_eq!((c.op, c.value), (Op::Ne, Operand::Text("8".into())));
         let c: Condition = "session~adam".parse().unwrap();
         assert_eq!(c.op, Op::Contains);
+    }
+
+    #[test]
+    fn never_panics_and_round_trips() {
+        // 200k random strings over the characters that matter to the
+        // parser (operators, quotes, spaces, multi-byte text).
+        let alphabet: Vec<char> = "=!<>~ '\"ab1.-e/_é日\u{0}\n".chars().collect();
+        let mut rng = crate::rng::SplitMix64::new(42);
+        for _ in 0..200_000 {
+            let len = rng.below(12) as usize;
+            let s: String = (0..len)
+                .map(|_| alphabet[rng.below(alphabet.len() as u64) as usize])
+                .collect();
+            if let Ok(c) = s.parse::<Condition>() {
+                // What we print parses back to the same name and operator.
+                let again: Condition = c
+                    .to_string()
+                    .parse()
+                    .unwrap_or_else(|e| panic!("{s:?} -> {c} -> {e}"));
+                assert_eq!((again.name, again.op), (c.name.clone(), c.op), "{s:?}");
+            }
+        }
     }
 
     #[test]
