@@ -45,7 +45,12 @@ fn close(a: f64, b: f64) -> bool {
     a == b || (a - b).abs() <= 1e-6 * a.abs().max(b.abs())
 }
 
-const FIXTURES: &[&str] = &["keras_mlp_grid", "keras_mlp_repeats", "tbx_hparams"];
+const FIXTURES: &[&str] = &[
+    "keras_mlp_grid",
+    "keras_mlp_repeats",
+    "tbx_hparams",
+    "tbrs_sweep",
+];
 
 #[test]
 fn json_sessions_equal_tensorboard() {

@@ -12,7 +12,12 @@ use hp_report::logdir::model::group_sessions;
 use hp_report::logdir::{self, HParamDomain, LoadOptions, MetricKey};
 use serde_json::Value;
 
-const FIXTURES: &[&str] = &["keras_mlp_grid", "keras_mlp_repeats", "tbx_hparams"];
+const FIXTURES: &[&str] = &[
+    "keras_mlp_grid",
+    "keras_mlp_repeats",
+    "tbx_hparams",
+    "tbrs_sweep",
+];
 
 fn expected(name: &str) -> Value {
     let p = Path::new(env!("CARGO_MANIFEST_DIR"))
