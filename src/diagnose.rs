@@ -148,7 +148,7 @@ pub fn diagnose(ld: &Logdir) -> Vec<Finding> {
                 Level::Problem,
                 "sessions",
                 "a session at the logdir root ('.'): TensorBoard looks its metrics up in './train' etc., \
-                 which never match, so it shows no metrics for it. Point TensorBoard (and hp-report) at \
+                 which never match, so it shows none of its sub-runs' metrics. Point TensorBoard (and hp-report) at \
                  the parent directory, or write each trial into its own sub-directory"
                     .into(),
             );
@@ -247,7 +247,7 @@ pub fn diagnose(ld: &Logdir) -> Vec<Finding> {
                 Level::Problem,
                 "metrics",
                 format!(
-                    "metric {} (tag {:?} in sub-run {:?}) is declared but no session has it{hint}",
+                    "metric {} (tag {:?} in sub-run {:?}) is in the experiment but no session has it{hint}",
                     m.key, m.key.tag, m.key.group
                 ),
             );
