@@ -31,7 +31,7 @@ trap 'rm -rf "$work"' EXIT
 
 rm -f "$out"
 status=0
-timeout 120 "$chrome" --headless --no-sandbox --disable-gpu \
+timeout 120 "$chrome" --headless --no-sandbox --disable-gpu --disable-dev-shm-usage \
     --disable-background-networking --disable-component-update --disable-sync \
     --no-first-run --user-data-dir="$work/profile" \
     --enable-logging=stderr --v=0 \

@@ -35,12 +35,13 @@ export PEERS_PY=$py
 echo "== writer: TensorBoard reads the mlp_sweep example's logdir"
 bash peers/check_writer.sh
 
+target=${CARGO_TARGET_DIR:-target}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cargo build -q --release --example mlp_sweep --no-default-features
-./target/release/examples/mlp_sweep "$work/sweep" --sessions 6 --epochs 3 --seed 11 >/dev/null
+"$target/release/examples/mlp_sweep" "$work/sweep" --sessions 6 --epochs 3 --seed 11 >/dev/null
 "$py" peers/gen_edge_logdir.py "$work/edge" >/dev/null
-bin=target/debug/hp-report
+bin=$target/debug/hp-report
 echo "== reader: hp-report agrees with live TensorBoard"
 for dir in fixtures/keras_mlp_grid fixtures/keras_mlp_repeats fixtures/tbx_hparams fixtures/tbrs_sweep "$work/sweep" "$work/edge"; do
     for lf in false true; do

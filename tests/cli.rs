@@ -457,20 +457,24 @@ fn watch_prints_the_table_again_as_the_logdir_grows() {
     use std::io::BufRead;
     let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
     let mut printed = String::new();
-    while !printed.ends_with("}\n") {
+    let mut read_table = |printed: &mut String| loop {
+        // A table ends with its closing brace alone on a line.
+        let mut line = String::new();
         assert!(
-            stdout.read_line(&mut printed).unwrap() > 0,
-            "no first table: {printed}"
+            stdout.read_line(&mut line).unwrap() > 0,
+            "no complete table: {printed}"
         );
-    }
+        printed.push_str(&line);
+        if line == "}\n" {
+            break;
+        }
+    };
+    read_table(&mut printed);
     session("b", 0.2);
-    std::io::Read::read_to_string(&mut stdout, &mut printed).unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    // Then wait for the table printed after the change, and stop.
+    read_table(&mut printed);
+    let _ = child.kill();
+    let _ = child.wait();
     let tables: Vec<Value> = serde_json::Deserializer::from_str(&printed)
         .into_iter::<Value>()
         .collect::<Result<_, _>>()
@@ -487,4 +491,44 @@ fn watch_prints_the_table_again_as_the_logdir_grows() {
         .collect();
     assert_eq!(names, ["b", "a"], "the new session, ranked by acc");
     assert_eq!(tables[0]["sessions"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn numbers_match_text_that_holds_the_same_number() {
+    use hp_report::event::EventFileWriter;
+    use hp_report::hparams::plugin::session_start_summary;
+    use hp_report::HParamValue;
+    // "lr" is text in one session and a number in the other: a STRING
+    // column, as TensorBoard makes it.
+    let dir = tempfile::tempdir().unwrap();
+    for (name, lr) in [
+        ("a", HParamValue::Str("1e-3".into())),
+        ("b", HParamValue::Float(0.5)),
+    ] {
+        let mut w = EventFileWriter::create(dir.path().join(name)).unwrap();
+        w.write_summary(0, session_start_summary([("lr", &lr)], "", 1.0))
+            .unwrap();
+        w.write_scalar("acc", 0, 0.5).unwrap();
+    }
+    let logdir = dir.path().to_str().unwrap();
+    let names = |cond: &str| -> Vec<String> {
+        let v = json(&[logdir, "-f", "json", "--where", cond]);
+        let mut n: Vec<String> = v["sessions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["session"].as_str().unwrap().into())
+            .collect();
+        n.sort();
+        n
+    };
+    assert_eq!(names("lr=0.001"), ["a"]);
+    assert_eq!(names("lr=1e-3"), ["a"]);
+    assert_eq!(names("lr!=0.001"), ["b"]);
+    assert_eq!(
+        names("lr='1e-3'"),
+        ["a"],
+        "quoted text matches text exactly"
+    );
+    assert_eq!(names("lr<0.1"), ["a"]);
 }

@@ -62,9 +62,13 @@ fn follows_writers_appending_and_ends_equal_to_a_fresh_load() {
     assert!(!first.changed && first.warnings.is_empty(), "{first:?}");
 
     let done = Arc::new(AtomicBool::new(false));
+    // The writer pauses after its first session until the follower has seen
+    // it (at most 30 s), so the test does not depend on the machine's speed.
+    let seen = Arc::new(AtomicBool::new(false));
     let writer = {
         let root = root.clone();
         let done = done.clone();
+        let seen = seen.clone();
         std::thread::spawn(move || {
             let exp = ExperimentConfig::new()
                 .hparam(HParam::free("lr"))
@@ -88,6 +92,14 @@ fn follows_writers_appending_and_ends_equal_to_a_fresh_load() {
                         std::thread::sleep(Duration::from_millis(2));
                     }
                 }
+                drop(w);
+                let waiting = std::time::Instant::now();
+                while i == 0
+                    && !seen.load(Ordering::SeqCst)
+                    && waiting.elapsed() < Duration::from_secs(30)
+                {
+                    std::thread::sleep(Duration::from_millis(1));
+                }
             }
             done.store(true, Ordering::SeqCst);
         })
@@ -103,6 +115,7 @@ fn follows_writers_appending_and_ends_equal_to_a_fresh_load() {
         assert!(u.warnings.is_empty(), "{:?}", u.warnings);
         if u.changed && !follower.logdir().sessions.is_empty() && !finished {
             saw_partial_progress = true;
+            seen.store(true, Ordering::SeqCst);
         }
         if finished {
             break;

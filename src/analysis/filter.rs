@@ -1,5 +1,5 @@
 //! `--where` conditions: `NAME OP VALUE`, e.g. `optimizer=adam`, `lr<0.01`,
-//! `validation/epoch_accuracy>=0.9`, `optimizer!=sgd`, `run~adam`.
+//! `validation/epoch_accuracy>=0.9`, `optimizer!=sgd`, `session~adam`.
 //!
 //! NAME is an hparam name, a metric (`group/tag`, or a tag that is unique),
 //! or `session`/`group`. OP is one of `=` (or `==`), `!=`, `<`, `<=`, `>`,

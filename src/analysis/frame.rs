@@ -95,8 +95,10 @@ fn compare(cond: &Condition, col: &Column) -> Result<BooleanChunked, QueryError>
                     .iter()
                     .map(|c| c.map(|c| c.contains(want.as_str())))
                     .collect(),
-                Op::Eq => ca.equal(want.as_str()),
-                Op::Ne => ca.not_equal(want.as_str()),
+                // Text compared with text stays exact (polars' kernels);
+                // a number compares with text that holds a number by value.
+                Op::Eq if !matches!(v, Operand::Number(_)) => ca.equal(want.as_str()),
+                Op::Ne if !matches!(v, Operand::Number(_)) => ca.not_equal(want.as_str()),
                 op => ca
                     .iter()
                     .map(|c| {

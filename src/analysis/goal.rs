@@ -14,13 +14,29 @@ pub enum Goal {
 }
 
 impl Goal {
-    /// Guesses from a metric name: names containing `loss`, `error`, `err`,
-    /// `mse`, `mae`, `perplexity` or `ppl` (any case) are minimised,
-    /// everything else is maximised.
+    /// Guesses from a metric name, split into words at every character that
+    /// is not an ASCII letter or digit (`validation/epoch_loss` → `validation`,
+    /// `epoch`, `loss`): if a word is `err`, `mse`, `rmse`, `mae` or `ppl`, or
+    /// starts with `loss`, `error` or `perplexity`, the metric is minimised;
+    /// otherwise maximised.
     pub fn infer(name: &str) -> Goal {
-        let n = name.to_ascii_lowercase();
-        const LOWER: &[&str] = &["loss", "error", "mse", "mae", "perplexity", "ppl", "err"];
-        if LOWER.iter().any(|w| n.contains(w)) {
+        const LOWER: &[&str] = &[
+            "loss",
+            "error",
+            "err",
+            "mse",
+            "rmse",
+            "mae",
+            "perplexity",
+            "ppl",
+        ];
+        let lower = name.to_ascii_lowercase();
+        let is_lower = lower.split(|c: char| !c.is_ascii_alphanumeric()).any(|w| {
+            LOWER
+                .iter()
+                .any(|l| w == *l || (w.starts_with(l) && l.len() >= 4))
+        });
+        if is_lower {
             Goal::Min
         } else {
             Goal::Max
@@ -68,5 +84,12 @@ mod tests {
         assert_eq!(Goal::infer("test/perplexity"), Goal::Min);
         assert_eq!(Goal::infer("epoch_accuracy"), Goal::Max);
         assert_eq!(Goal::infer("hparam/auc"), Goal::Max);
+        assert_eq!(Goal::infer("train/batch_losses"), Goal::Min);
+        assert_eq!(Goal::infer("top1_err"), Goal::Min);
+        assert_eq!(Goal::infer("val-ppl"), Goal::Min);
+        // Words that merely contain a marker are not losses.
+        assert_eq!(Goal::infer("interrupted_frac"), Goal::Max);
+        assert_eq!(Goal::infer("referral_rate"), Goal::Max);
+        assert_eq!(Goal::infer("supplied"), Goal::Max);
     }
 }

@@ -62,6 +62,14 @@ pub enum QueryError {
         /// What exists.
         known: Vec<String>,
     },
+    /// A tag that names metrics in several groups.
+    #[error("metric {name:?} is ambiguous: it is the tag of {}; write one of them", candidates.join(", "))]
+    AmbiguousMetric {
+        /// As given.
+        name: String,
+        /// The metrics it could mean.
+        candidates: Vec<String>,
+    },
     /// An hparam name that matches no hparam.
     #[error("no hparam {name:?} in this logdir; hparams: {}", known.join(", "))]
     UnknownHParam {
@@ -176,15 +184,22 @@ pub(crate) struct Names {
 }
 
 impl Names {
-    fn metric(&self, name: &str) -> Option<MetricKey> {
+    /// The metric `name` means: a `group/tag` key, a tag in one group only,
+    /// or a display name. `Ok(None)` if none; an error if the tag is in
+    /// several groups.
+    fn metric(&self, name: &str) -> Result<Option<MetricKey>, QueryError> {
         if let Some(k) = self.metrics.iter().find(|k| k.to_string() == name) {
-            return Some(k.clone());
+            return Ok(Some(k.clone()));
         }
         let by_tag: Vec<_> = self.metrics.iter().filter(|k| k.tag == name).collect();
-        if by_tag.len() == 1 {
-            return Some(by_tag[0].clone());
+        match by_tag.len() {
+            0 => Ok(self.display.get(name).cloned()),
+            1 => Ok(Some(by_tag[0].clone())),
+            _ => Err(QueryError::AmbiguousMetric {
+                name: name.to_string(),
+                candidates: by_tag.iter().map(|k| k.to_string()).collect(),
+            }),
         }
-        self.display.get(name).cloned()
     }
 
     fn metric_names(&self) -> Vec<String> {
@@ -192,7 +207,7 @@ impl Names {
     }
 
     fn resolve_metric(&self, name: &str) -> Result<MetricKey, QueryError> {
-        self.metric(name).ok_or_else(|| QueryError::UnknownMetric {
+        self.metric(name)?.ok_or_else(|| QueryError::UnknownMetric {
             name: name.to_string(),
             known: self.metric_names(),
         })
@@ -299,7 +314,7 @@ pub fn build(logdir: &Logdir, query: &Query) -> Result<Table, QueryError> {
             Target::Group
         } else if all_hparams.contains(&c.name) {
             Target::HParam(c.name.clone())
-        } else if let Some(k) = names.metric(&c.name) {
+        } else if let Some(k) = names.metric(&c.name)? {
             Target::Metric(k)
         } else {
             return Err(QueryError::UnknownColumn {

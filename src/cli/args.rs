@@ -179,12 +179,13 @@ impl From<StatusArg> for Status {
 #[derive(Debug, Args, Clone)]
 pub struct SelectArgs {
     /// Metric to rank by: `group/tag` (e.g. validation/epoch_loss), a tag that is unique, or a
-    /// display name. Default: the experiment's first metric.
+    /// display name. Default: the first metric column (the experiment's first metric, or the
+    /// first of --metrics).
     #[arg(long, value_name = "METRIC")]
     pub sort: Option<String>,
 
-    /// Whether higher or lower is better for the sort metric. Default: min for names with
-    /// loss/error/mse/mae/perplexity, else max.
+    /// Whether higher or lower is better for the sort metric. Default: min when a word of its
+    /// name is loss/error/err/mse/rmse/mae/perplexity/ppl (e.g. epoch_loss), else max.
     #[arg(long, value_name = "max|min", value_parser = parse_goal)]
     pub goal: Option<Goal>,
 
@@ -273,9 +274,9 @@ pub struct TableArgs {
 
 fn parse_secs(s: &str) -> Result<f64, String> {
     match s.parse::<f64>() {
-        Ok(x) if x.is_finite() && (0.0..=86400.0).contains(&x) => Ok(x),
+        Ok(x) if x.is_finite() && x > 0.0 && x <= 86400.0 => Ok(x),
         _ => Err(format!(
-            "{s:?} is not a number of seconds between 0 and 86400"
+            "{s:?} is not a number of seconds above 0 and up to 86400"
         )),
     }
 }

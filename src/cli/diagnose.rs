@@ -1,7 +1,9 @@
 //! `hp-report diagnose LOGDIR`: prints the findings of [`crate::diagnose`].
 
 use crate::cli::args::DiagnoseArgs;
-use crate::cli::{CliError, EXIT_OUTPUT};
+use std::fmt::Write as _;
+
+use crate::cli::{write_stdout, CliError, EXIT_OUTPUT};
 use crate::diagnose::{diagnose, Level};
 use crate::export::text::printable;
 use crate::logdir::{load, LoadOptions};
@@ -12,10 +14,11 @@ pub(crate) fn run(args: &DiagnoseArgs) -> Result<(), CliError> {
     if args.json {
         let text = serde_json::to_string_pretty(&findings)
             .map_err(|e| CliError::new(EXIT_OUTPUT, e.to_string()))?;
-        println!("{text}");
-        return Ok(());
+        return write_stdout(&format!("{text}\n"));
     }
-    println!(
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
         "hp-report diagnose {}",
         printable(&args.logdir.display().to_string())
     );
@@ -23,20 +26,20 @@ pub(crate) fn run(args: &DiagnoseArgs) -> Result<(), CliError> {
     for f in &findings {
         if f.topic != topic {
             topic = f.topic;
-            println!("\n{topic}:");
+            let _ = writeln!(out, "\n{topic}:");
         }
         let mark = match f.level {
             Level::Info => "  ",
             Level::Warn => "! ",
             Level::Problem => "✗ ",
         };
-        println!("  {mark}{}", printable(&f.text));
+        let _ = writeln!(out, "  {mark}{}", printable(&f.text));
     }
     let problems = findings
         .iter()
         .filter(|f| f.level == Level::Problem)
         .count();
     let warns = findings.iter().filter(|f| f.level == Level::Warn).count();
-    println!("\n{problems} problems, {warns} warnings");
-    Ok(())
+    let _ = writeln!(out, "\n{problems} problems, {warns} warnings");
+    write_stdout(&out)
 }

@@ -49,6 +49,21 @@ impl fmt::Display for CliError {
     }
 }
 
+/// Writes `text` to stdout. A closed pipe (`hp-report … | head`) ends the
+/// output quietly; other write errors are exit status 1.
+pub(crate) fn write_stdout(text: &str) -> Result<(), CliError> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(CliError::new(
+            EXIT_OUTPUT,
+            format!("cannot write stdout: {e}"),
+        )),
+    }
+}
+
 impl From<LoadError> for CliError {
     fn from(e: LoadError) -> Self {
         CliError::new(EXIT_LOGDIR, e.to_string())

@@ -6,7 +6,7 @@ use std::io::{BufWriter, IsTerminal, Write};
 use crate::analysis::{build, Query, QueryError};
 use crate::cli::args::{SelectArgs, TableArgs};
 use crate::cli::progress::Progress;
-use crate::cli::{CliError, EXIT_NO_SESSIONS, EXIT_OUTPUT, EXIT_USAGE};
+use crate::cli::{write_stdout, CliError, EXIT_NO_SESSIONS, EXIT_OUTPUT, EXIT_USAGE};
 use crate::export::text::printable;
 use crate::export::{ExportOptions, Format, Report};
 use crate::logdir::Follower;
@@ -128,15 +128,17 @@ fn watch(args: &TableArgs, logdir: &std::path::Path, q: &Query, secs: f64) -> Re
                 );
             } else {
                 if clear {
-                    print!("\x1b[2J\x1b[H");
+                    write_stdout("\x1b[2J\x1b[H")?;
                 } else if polls > 1 && args.output.is_none() {
-                    println!();
+                    write_stdout("\n")?;
                 }
                 render(args, logdir, ld, q)?;
             }
         }
         if args.watch_count.is_some_and(|n| polls >= n) {
-            return Ok(());
+            // Ending without ever having had a session is exit status 4,
+            // as without --watch.
+            return require_sessions(follower.logdir());
         }
         std::thread::sleep(std::time::Duration::from_secs_f64(secs));
     }
@@ -196,6 +198,8 @@ fn render(
             let res = res.and_then(|_| out.flush().map_err(|e| e.to_string()));
             if let Err(e) = res {
                 // A closed pipe (`| head`) is not an error worth a message.
+                // (Exporters report through their own error type, so the
+                // kind is only in the text here.)
                 if !e.contains("Broken pipe") {
                     return Err(write_err(&e, "stdout"));
                 }

@@ -142,8 +142,13 @@ impl Exporter for TerminalTable {
             } else {
                 format!("{} of each curve, not TensorBoard's last value", t.reduce)
             };
-            let agg = if t.groups {
-                format!("; {} over each group's sessions", t.agg)
+            let agg = if t.groups && t.agg == crate::analysis::Agg::Mean {
+                "; mean over each group's sessions, as TensorBoard".to_string()
+            } else if t.groups {
+                format!(
+                    "; {} over each group's sessions, not TensorBoard's mean",
+                    t.agg
+                )
             } else {
                 String::new()
             };

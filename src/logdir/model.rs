@@ -43,19 +43,6 @@ impl MetricKey {
             tag: tag.into(),
         }
     }
-
-    /// Parses `group/tag` against known keys: the longest group prefix that
-    /// makes a known key wins (tags may contain `/`), else the whole string
-    /// is a tag with an empty group.
-    pub fn parse<'a>(s: &str, known: impl IntoIterator<Item = &'a MetricKey>) -> Option<MetricKey> {
-        let mut best: Option<&MetricKey> = None;
-        for k in known {
-            if k.to_string() == s && best.is_none_or(|b| k.group.len() > b.group.len()) {
-                best = Some(k);
-            }
-        }
-        best.cloned()
-    }
 }
 
 impl fmt::Display for MetricKey {
@@ -560,17 +547,12 @@ mod tests {
     }
 
     #[test]
-    fn metric_keys_display_and_parse() {
+    fn metric_keys_display() {
         let keys = [
             MetricKey::new("validation", "epoch_loss"),
             MetricKey::new("", "hparam/loss"),
         ];
         assert_eq!(keys[0].to_string(), "validation/epoch_loss");
         assert_eq!(keys[1].to_string(), "hparam/loss");
-        assert_eq!(
-            MetricKey::parse("hparam/loss", &keys),
-            Some(keys[1].clone())
-        );
-        assert_eq!(MetricKey::parse("nope", &keys), None);
     }
 }

@@ -64,7 +64,8 @@ impl Series {
             min: None,
             max: None,
             points: Vec::new(),
-            tail: VecDeque::with_capacity(opts.tail),
+            // Grown as points arrive: N may be large and most series short.
+            tail: VecDeque::with_capacity(opts.tail.min(64)),
             at_step: None,
         };
         s.push(p, opts);
