@@ -7,7 +7,7 @@ use crate::analysis::filter::{Condition, Op, Operand};
 use crate::analysis::goal::Goal;
 use crate::analysis::table::{QueryError, Row, Table, Target};
 use crate::hparams::HParamValue;
-use crate::logdir::MetricKey;
+use crate::logdir::{HParamType, MetricKey};
 
 const IDX: &str = "__idx";
 const SORT: &str = "__sort";
@@ -25,22 +25,25 @@ fn frame_err(e: PolarsError) -> QueryError {
 /// A typed column of hparam values: f64 if all present values are numbers,
 /// bool if all are bools, else text.
 fn hparam_column(name: &str, values: Vec<Option<&HParamValue>>) -> Column {
-    let present: Vec<&HParamValue> = values.iter().flatten().copied().collect();
-    if !present.is_empty() && present.iter().all(|v| v.is_number()) {
-        let xs: Vec<Option<f64>> = values.iter().map(|v| v.and_then(|v| v.as_f64())).collect();
-        Column::new(name.into(), xs)
-    } else if !present.is_empty() && present.iter().all(|v| matches!(v, HParamValue::Bool(_))) {
-        let bs: Vec<Option<bool>> = values
-            .iter()
-            .map(|v| match v {
-                Some(HParamValue::Bool(b)) => Some(*b),
-                _ => None,
-            })
-            .collect();
-        Column::new(name.into(), bs)
-    } else {
-        let ss: Vec<Option<String>> = values.iter().map(|v| v.map(|v| v.to_string())).collect();
-        Column::new(name.into(), ss)
+    match HParamType::of(values.iter().flatten().copied()) {
+        Some(HParamType::Float64) => {
+            let xs: Vec<Option<f64>> = values.iter().map(|v| v.and_then(|v| v.as_f64())).collect();
+            Column::new(name.into(), xs)
+        }
+        Some(HParamType::Bool) => {
+            let bs: Vec<Option<bool>> = values
+                .iter()
+                .map(|v| match v {
+                    Some(HParamValue::Bool(b)) => Some(*b),
+                    _ => None,
+                })
+                .collect();
+            Column::new(name.into(), bs)
+        }
+        _ => {
+            let ss: Vec<Option<String>> = values.iter().map(|v| v.map(|v| v.to_string())).collect();
+            Column::new(name.into(), ss)
+        }
     }
 }
 

@@ -379,10 +379,9 @@ pub fn build(logdir: &Logdir, query: &Query) -> Result<Table, QueryError> {
                     .map(|h| h.display_name.clone())
                     .filter(|d| !d.is_empty())
                     .unwrap_or_else(|| n.clone()),
-                kind: column_kind(
-                    rows.iter().filter_map(|r| r.hparams.get(n)),
-                    info.map(|h| h.kind),
-                ),
+                kind: HParamType::of(rows.iter().filter_map(|r| r.hparams.get(n)))
+                    .or(info.map(|h| h.kind))
+                    .unwrap_or(HParamType::Unset),
                 declared: info.is_some(),
             }
         })
@@ -428,27 +427,4 @@ pub fn build(logdir: &Logdir, query: &Query) -> Result<Table, QueryError> {
         matched,
         total,
     })
-}
-
-/// The type of a column: FLOAT64 if every value is a number, BOOL if every
-/// value is a bool, STRING otherwise (as TensorBoard infers mixed columns);
-/// the declared type when there are no values.
-fn column_kind<'a>(
-    values: impl Iterator<Item = &'a HParamValue>,
-    declared: Option<HParamType>,
-) -> HParamType {
-    let mut kind: Option<HParamType> = None;
-    for v in values {
-        let k = match v {
-            HParamValue::Bool(_) => HParamType::Bool,
-            HParamValue::Int(_) | HParamValue::Float(_) => HParamType::Float64,
-            HParamValue::Str(_) => HParamType::String,
-        };
-        kind = match kind {
-            None => Some(k),
-            Some(prev) if prev == k => Some(k),
-            Some(_) => Some(HParamType::String),
-        };
-    }
-    kind.or(declared).unwrap_or(HParamType::Unset)
 }

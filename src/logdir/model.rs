@@ -74,6 +74,25 @@ pub enum HParamType {
 }
 
 impl HParamType {
+    /// The type of a column holding `values`, as TensorBoard infers it:
+    /// FLOAT64 if every value is a number, BOOL if every value is a bool,
+    /// STRING for any mix; `None` without values.
+    pub fn of<'a>(values: impl IntoIterator<Item = &'a HParamValue>) -> Option<HParamType> {
+        let mut kind = None;
+        for v in values {
+            let k = match v {
+                HParamValue::Bool(_) => HParamType::Bool,
+                HParamValue::Int(_) | HParamValue::Float(_) => HParamType::Float64,
+                HParamValue::Str(_) => HParamType::String,
+            };
+            kind = match kind {
+                Some(prev) if prev != k => Some(HParamType::String),
+                _ => Some(k),
+            };
+        }
+        kind
+    }
+
     fn from_i32(v: i32) -> Self {
         match DataType::try_from(v) {
             Ok(DataType::String) => HParamType::String,
@@ -379,14 +398,7 @@ fn inferred_experiment(
     }
     let mut hparams = Vec::new();
     for (name, vals) in values {
-        let all = |f: fn(&HParamValue) -> bool| vals.iter().all(|v| f(v));
-        let kind = if all(HParamValue::is_number) {
-            HParamType::Float64
-        } else if all(|v| matches!(v, HParamValue::Bool(_))) {
-            HParamType::Bool
-        } else {
-            HParamType::String
-        };
+        let kind = HParamType::of(vals.iter().copied()).unwrap_or(HParamType::String);
         let (domain, differs) = match kind {
             HParamType::Float64 => {
                 let xs: Vec<f64> = vals.iter().filter_map(|v| v.as_f64()).collect();
