@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 secs=${1:-600}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(record_reader event_view hparams_plugin logdir_file)
+[ ${#targets[@]} -gt 0 ] || targets=(record_reader event_view hparams_plugin logdir_file where_parser)
 mkdir -p fuzz/artifacts/logs
 
 nice -n 10 cargo +nightly fuzz build -O -a >/dev/null 2>fuzz/artifacts/logs/build.log \

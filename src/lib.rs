@@ -86,7 +86,6 @@
 //! (prost, crc32c, walkdir, rayon, serde, sha2): no polars, plotters or clap.
 //! `analysis` adds polars and the exporters, `plot` plotters and the HTML
 //! report, `cli` (default) clap and the `hp-report` binary.
-#[cfg(feature = "analysis")]
 pub mod analysis;
 #[cfg(feature = "cli")]
 pub mod cli;
