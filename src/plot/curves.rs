@@ -10,7 +10,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 use crate::export::text::metric as fmt_metric;
 use crate::logdir::Point;
-use crate::plot::frame::{de, fit, Frame, Rect, Scale};
+use crate::plot::frame::{de, fit, legend_entry, Frame, Rect, Scale};
 use crate::plot::{style, PlotError, PlotOptions, Source};
 
 /// Points kept per drawn curve.
@@ -194,32 +194,21 @@ pub(crate) fn draw<DB: DrawingBackend>(
         .map_err(de)?;
     ly += 24;
     for (i, row) in top.iter().enumerate() {
-        let color = style::palette(i);
-        area.draw(&PathElement::new(
-            vec![(lx, ly), (lx + 22, ly)],
-            color.stroke_width(3),
-        ))
-        .map_err(de)?;
-        let name = fit(
+        let note = row.metrics.get(&metric).map(|v| {
+            if table.groups {
+                format!("{} of {}: {}", table.agg, table.reduce, fmt_metric(*v))
+            } else {
+                format!("{}: {}", table.reduce, fmt_metric(*v))
+            }
+        });
+        legend_entry(
             area,
+            (lx, ly),
+            style::palette(i),
             &format!("{}. {}", row.rank, row.name),
-            &ls,
+            note.as_deref(),
             LEGEND_W - 40,
-        );
-        area.draw(&Text::new(name, (lx + 30, ly), ls.clone()))
-            .map_err(de)?;
-        if let Some(v) = row.metrics.get(&metric) {
-            area.draw(&Text::new(
-                if table.groups {
-                    format!("{} of {}: {}", table.agg, table.reduce, fmt_metric(*v))
-                } else {
-                    format!("{}: {}", table.reduce, fmt_metric(*v))
-                },
-                (lx + 30, ly + 17),
-                vs.clone(),
-            ))
-            .map_err(de)?;
-        }
+        )?;
         ly += 42;
     }
     if faint_n > 0 {

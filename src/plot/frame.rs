@@ -353,6 +353,34 @@ pub(crate) fn fit(
     out
 }
 
+/// One legend entry with its top-left swatch at `(x, y)`: a short line in
+/// `color`, `label` beside it and, if given, a smaller `note` under the
+/// label, both elided to `max_px` pixels.
+pub(crate) fn legend_entry<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    (x, y): (i32, i32),
+    color: RGBColor,
+    label: &str,
+    note: Option<&str>,
+    max_px: i32,
+) -> Result<(), PlotError> {
+    let ls = style::text(style::LABEL, style::INK, HPos::Left, VPos::Center);
+    let vs = style::text(style::TICK, style::AXIS, HPos::Left, VPos::Center);
+    area.draw(&PathElement::new(
+        vec![(x, y), (x + 22, y)],
+        color.stroke_width(3),
+    ))
+    .map_err(de)?;
+    let label = fit(area, label, &ls, max_px);
+    area.draw(&Text::new(label, (x + 30, y), ls)).map_err(de)?;
+    if let Some(note) = note {
+        let note = fit(area, note, &vs, max_px);
+        area.draw(&Text::new(note, (x + 30, y + 17), vs))
+            .map_err(de)?;
+    }
+    Ok(())
+}
+
 impl Frame {
     /// Pixel position of a point, `None` if a coordinate cannot be placed.
     pub(crate) fn at(&self, x: &Val, y: &Val) -> Option<(i32, i32)> {

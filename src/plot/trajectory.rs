@@ -11,7 +11,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 use crate::analysis::{Goal, Row};
 use crate::export::text::metric as fmt_metric;
 use crate::logdir::Logdir;
-use crate::plot::frame::{de, fit, Frame, Rect, Scale};
+use crate::plot::frame::{de, fit, legend_entry, Frame, Rect, Scale};
 use crate::plot::{style, PlotError, PlotOptions, Source};
 
 const LEGEND_W: i32 = 250;
@@ -154,27 +154,22 @@ pub(crate) fn draw<DB: DrawingBackend>(
     let lx = frame.rect.x1 + 24;
     let mut ly = frame.rect.y0;
     let ls = style::text(style::LABEL, style::INK, HPos::Left, VPos::Center);
-    let vs = style::text(style::TICK, style::AXIS, HPos::Left, VPos::Center);
     for (li, line) in lines.iter().enumerate() {
-        let color = style::palette(li);
-        area.draw(&PathElement::new(
-            vec![(lx, ly), (lx + 22, ly)],
-            color.stroke_width(3),
-        ))
-        .map_err(de)?;
         let label = if lines.len() == 1 {
-            "best so far".to_string()
+            "best so far"
         } else {
-            line.label.clone()
+            line.label.as_str()
         };
-        let label = fit(area, &label, &ls, LEGEND_W - 40);
-        area.draw(&Text::new(label, (lx + 30, ly), ls.clone()))
-            .map_err(de)?;
         let best = line.best.last().copied().unwrap_or(f64::NAN);
         let note = format!("{} sessions, best {}", line.values.len(), fmt_metric(best));
-        let note = fit(area, &note, &vs, LEGEND_W - 40);
-        area.draw(&Text::new(note, (lx + 30, ly + 17), vs.clone()))
-            .map_err(de)?;
+        legend_entry(
+            area,
+            (lx, ly),
+            style::palette(li),
+            label,
+            Some(&note),
+            LEGEND_W - 40,
+        )?;
         ly += 44;
     }
     let color = style::palette(0);
