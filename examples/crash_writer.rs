@@ -3,7 +3,7 @@
 //! `accuracy` scalars to `<session>/train` as fast as it can, forever.
 //! Prints `ready` once the experiment and session are on disk.
 //!
-//! `tests/crash_kill.rs` runs this code in child processes and SIGKILLs
+//! `tests/integration/crash_kill.rs` runs this code in child processes and SIGKILLs
 //! them at random points; `peers/crash_kill_tb.sh` then has real
 //! TensorBoard read what they left.
 //!

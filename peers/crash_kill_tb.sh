@@ -11,8 +11,8 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 dir=${1:-$(mktemp -d)/crash-logdir}
 cd "$here/.."
-HP_REPORT_CRASH_KEEP=$dir cargo test -q --no-default-features --test crash_kill -- \
-  --nocapture sigkill_at_random_points 2>&1 | grep -E '^(crash_kill|round)|test result'
+HP_REPORT_CRASH_KEEP=$dir cargo test -q --no-default-features --test integration -- \
+  --nocapture crash_kill::sigkill_at_random_points 2>&1 | grep -E '^(crash_kill|round)|test result'
 # Whole-record writes make a torn record rare (the kill must land inside a
 # large write(2)); tear one on purpose: half of a copy of the last record.
 python3 - "$dir" <<'PY'

@@ -10,7 +10,7 @@
 //! has real TensorBoard read it).
 
 #[allow(dead_code)]
-#[path = "../examples/crash_writer.rs"]
+#[path = "../../examples/crash_writer.rs"]
 mod crash_writer;
 
 use std::io::{BufRead, BufReader};
@@ -24,6 +24,8 @@ use hp_report::logdir::{self, LoadOptions};
 use hp_report::rng::SplitMix64;
 
 const CHILD_ENV: &str = "HP_REPORT_CRASH_CHILD";
+/// The child test's full name in the `integration` test binary.
+const CHILD_TEST: &str = "crash_kill::child_writer";
 const ROUNDS: usize = 20;
 
 fn policy(round: usize) -> (&'static str, FlushPolicy) {
@@ -146,7 +148,7 @@ fn sigkill_at_random_points_leaves_readable_files() {
     for round in 0..ROUNDS {
         let session = format!("round-{round:02}");
         let mut child = Command::new(&exe)
-            .args(["--exact", "child_writer", "--nocapture", "--test-threads=1"])
+            .args(["--exact", CHILD_TEST, "--nocapture", "--test-threads=1"])
             .env(
                 CHILD_ENV,
                 format!("{}\n{session}\n{round}", logdir.display()),

@@ -3,7 +3,7 @@
 //! strings. Every output format must stay well formed and safe with them:
 //! CSV parses back to the same shape and has its formulas defused, JSON is
 //! valid and keeps the exact strings, Markdown keeps one row per line, the
-//! terminal table holds no control characters. (HTML: tests/plots.rs.)
+//! terminal table holds no control characters. (HTML: tests/integration/plots.rs.)
 
 use std::path::Path;
 use std::process::Command;

@@ -3,9 +3,7 @@
 //! empty tags, non-increasing steps, escaping or degenerate names, logdirs
 //! that cannot be created or already hold a sweep.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use hp_report::{
     Domain, Error, ExperimentConfig, ExperimentWriter, HParam, Metric, Session, Status, Trial,
 };

@@ -4,7 +4,7 @@
 //! checked-in files are stale. To refresh them after editing a `.proto` file:
 //!
 //! ```sh
-//! HP_REPORT_REGEN_PROTOS=1 cargo test --test proto_codegen
+//! HP_REPORT_REGEN_PROTOS=1 cargo test --test integration proto_codegen
 //! ```
 
 use std::path::Path;
@@ -49,6 +49,6 @@ fn generated_code_is_up_to_date() {
     }
     assert!(
         stale.is_empty(),
-        "stale generated protobuf code: {stale:?}; run HP_REPORT_REGEN_PROTOS=1 cargo test --test proto_codegen"
+        "stale generated protobuf code: {stale:?}; run HP_REPORT_REGEN_PROTOS=1 cargo test --test integration proto_codegen"
     );
 }

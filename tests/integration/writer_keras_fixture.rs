@@ -4,11 +4,9 @@
 //! fields, and the experiment is byte-identical apart from
 //! `time_created_secs` (which TensorFlow leaves at 0).
 
-mod common;
-
 use std::path::{Path, PathBuf};
 
-use common::*;
+use crate::common::*;
 use hp_report::proto::tensorboard::hparams::h_params_plugin_data::Data;
 use hp_report::proto::tensorboard::hparams::HParamsPluginData;
 use hp_report::proto::tensorboard::summary;

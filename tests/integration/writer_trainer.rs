@@ -3,11 +3,9 @@
 //! and end infos, scalar encoding, wall times — plus what a panicking or a
 //! plainly dropped session leaves on disk, and sessions on parallel threads.
 
-mod common;
-
 use std::path::Path;
 
-use common::*;
+use crate::common::*;
 use hp_report::proto::google::protobuf::{value::Kind, Value};
 use hp_report::proto::tensorboard::hparams::h_params_plugin_data::Data;
 use hp_report::proto::tensorboard::hparams::{h_param_info, DataType as HpType};

@@ -1,0 +1,29 @@
+//! The integration tests, one module per concern, linked into one test
+//! binary (`cargo test --test integration`).
+//!
+//! One binary instead of one per file: with the `analysis` and `plot`
+//! features every test binary links polars and plotters, and a dozen of them
+//! cost a dozen links and a dozen copies of those libraries on disk (with
+//! debug info, over 7 GB; enough to fill a CI machine's disk). The allocator
+//! test (`tests/resource_limits.rs`) stays a binary of its own: it installs a
+//! counting global allocator, which would see every other test's threads.
+//!
+//! Run one module with a name filter: `cargo test --test integration cli::`.
+
+mod common;
+
+#[cfg(feature = "cli")]
+mod cli;
+mod corrupt_inputs;
+mod crash_kill;
+mod fixtures_tensorboard;
+mod follow;
+mod fuzz_regressions;
+#[cfg(feature = "cli")]
+mod hostile_strings;
+mod plots;
+mod proto_codegen;
+mod writer_deps;
+mod writer_errors;
+mod writer_keras_fixture;
+mod writer_trainer;
