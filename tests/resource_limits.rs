@@ -120,7 +120,7 @@ fn a_length_of_2_pow_63_and_a_4_gib_claim_are_rejected_without_allocating() {
         assert_eq!(s.scalars.values().next().map(|s| s.count), Some(1));
         let w: Vec<_> = ld.warnings.iter().filter(|w| w.path == path).collect();
         assert_eq!(w.len(), 1, "{w:?}");
-        assert_eq!(w[0].offset, good);
+        assert_eq!(w[0].offset, Some(good));
         assert!(
             w[0].what.contains(&format!(
                 "record length {claim} over the {DEFAULT_MAX_RECORD_LEN}-byte limit"

@@ -9,6 +9,7 @@ mod reader;
 pub mod view;
 mod writer;
 
+pub(crate) use reader::write_place;
 pub use reader::{EventFileReader, FileProblem};
 pub(crate) use writer::now_secs;
 pub use writer::{EventFileWriter, FlushPolicy, FILE_VERSION};

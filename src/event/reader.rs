@@ -16,21 +16,29 @@ const READ_BUFFER: usize = 1 << 20;
 pub struct FileProblem {
     /// The file.
     pub path: PathBuf,
-    /// Byte offset of the damage (0 for whole-file problems).
-    pub offset: u64,
+    /// Byte offset of the damage; `None` for problems with the whole file.
+    pub offset: Option<u64>,
     /// What is wrong, in words.
     pub what: String,
 }
 
 impl fmt::Display for FileProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}: byte {}: {}",
-            self.path.display(),
-            self.offset,
-            self.what
-        )
+        write_place(f, &self.path, self.offset, &self.what)
+    }
+}
+
+/// `path: byte N: what`, or `path: what` when the problem has no place in
+/// the file (`byte 0` is a place: the file's first record).
+pub(crate) fn write_place(
+    f: &mut fmt::Formatter<'_>,
+    path: &Path,
+    offset: Option<u64>,
+    what: &str,
+) -> fmt::Result {
+    match offset {
+        Some(at) => write!(f, "{}: byte {at}: {what}", path.display()),
+        None => write!(f, "{}: {what}", path.display()),
     }
 }
 
@@ -71,7 +79,7 @@ impl EventFileReader {
             Err(e) => Err(FileProblem {
                 what: format!("cannot open: {e}"),
                 path,
-                offset: 0,
+                offset: None,
             }),
         }
     }
@@ -87,13 +95,22 @@ impl EventFileReader {
     /// starts small, as a follower holds many of these at once.
     pub fn open_at(path: impl AsRef<Path>, offset: u64) -> Result<Self, FileProblem> {
         let path = path.as_ref().to_path_buf();
-        let problem = |what: String, path: PathBuf| FileProblem { what, path, offset };
         let mut f = match File::open(&path) {
             Ok(f) => f,
-            Err(e) => return Err(problem(format!("cannot open: {e}"), path)),
+            Err(e) => {
+                return Err(FileProblem {
+                    what: format!("cannot open: {e}"),
+                    path,
+                    offset: None,
+                })
+            }
         };
         if let Err(e) = f.seek(SeekFrom::Start(offset)) {
-            return Err(problem(format!("cannot seek: {e}"), path));
+            return Err(FileProblem {
+                what: format!("cannot seek: {e}"),
+                path,
+                offset: Some(offset),
+            });
         }
         Ok(EventFileReader {
             records: RecordReader::with_capacity(f, 0).starting_at(offset),
@@ -134,7 +151,7 @@ impl EventFileReader {
         let (_, len, _) = skipped.take()?;
         Some(FileProblem {
             path: self.path.clone(),
-            offset: 0,
+            offset: None,
             what: format!(
                 "not an event file: no valid record in its {} bytes (skipped)",
                 len + tail
@@ -174,7 +191,7 @@ impl EventFileReader {
         let skip_problem = |skipped: &mut Option<(u64, u64, String)>, to: &str| {
             skipped.take().map(|(offset, len, because)| FileProblem {
                 path: path.clone(),
-                offset,
+                offset: Some(offset),
                 what: format!("corrupt data ({because}): {len} bytes skipped {to}"),
             })
         };
@@ -194,7 +211,7 @@ impl EventFileReader {
                             let len = payload.len();
                             on_problem(FileProblem {
                                 path: self.path.clone(),
-                                offset: record_start,
+                                offset: Some(record_start),
                                 what: format!(
                                     "{len}-byte record has a valid checksum but is not an Event (skipped)"
                                 ),
@@ -259,7 +276,7 @@ impl EventFileReader {
                     }
                     on_problem(FileProblem {
                         path: self.path.clone(),
-                        offset,
+                        offset: Some(offset),
                         what: format!("payload checksum mismatch: {len}-byte record skipped"),
                     });
                 }
@@ -270,7 +287,7 @@ impl EventFileReader {
                     }
                     on_problem(FileProblem {
                         path: self.path.clone(),
-                        offset: self.records.offset(),
+                        offset: Some(self.records.offset()),
                         what: e.to_string(),
                     });
                     return None;

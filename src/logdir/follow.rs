@@ -64,7 +64,6 @@ impl FollowedRun {
                         f.reported = true;
                         warnings.push(Warning::file(
                             f.path.clone(),
-                            f.offset,
                             format!("cannot read: {e} (retried on later polls)"),
                         ));
                     }
@@ -80,7 +79,6 @@ impl FollowedRun {
                     f.reported = true;
                     warnings.push(Warning::file(
                         f.path.clone(),
-                        f.offset,
                         format!(
                             "file shrank to {len} bytes after {} were read (truncated or \
                              replaced?): not read again until it grows past that",

@@ -34,15 +34,29 @@ use crate::event::FileProblem;
 pub struct Warning {
     /// The file or directory concerned (empty for logdir-wide notes).
     pub path: PathBuf,
-    /// Byte offset in the file (0 when not about a place in a file).
-    pub offset: u64,
+    /// Byte offset in the file; `None` when not about a place in a file.
+    pub offset: Option<u64>,
     /// What is wrong and what was done about it.
     pub what: String,
 }
 
 impl Warning {
-    pub(crate) fn file(path: PathBuf, offset: u64, what: String) -> Self {
-        Warning { path, offset, what }
+    /// About the file (or directory) as a whole.
+    pub(crate) fn file(path: PathBuf, what: String) -> Self {
+        Warning {
+            path,
+            offset: None,
+            what,
+        }
+    }
+
+    /// About the record at byte `offset` of a file.
+    pub(crate) fn at(path: PathBuf, offset: u64, what: String) -> Self {
+        Warning {
+            path,
+            offset: Some(offset),
+            what,
+        }
     }
 }
 
@@ -60,16 +74,8 @@ impl fmt::Display for Warning {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.path.as_os_str().is_empty() {
             f.write_str(&self.what)
-        } else if self.offset > 0 {
-            write!(
-                f,
-                "{}: byte {}: {}",
-                self.path.display(),
-                self.offset,
-                self.what
-            )
         } else {
-            write!(f, "{}: {}", self.path.display(), self.what)
+            crate::event::write_place(f, &self.path, self.offset, &self.what)
         }
     }
 }

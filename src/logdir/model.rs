@@ -263,7 +263,6 @@ pub(crate) fn build(
         if name == "." {
             notes.push(Warning::file(
                 run.files.first().cloned().unwrap_or_default(),
-                0,
                 "a session at the logdir root: TensorBoard shows it without metrics from its sub-runs; \
                  point it at the parent directory"
                     .to_string(),

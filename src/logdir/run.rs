@@ -182,7 +182,7 @@ impl RunReader {
                                 opts,
                             ),
                             None => {
-                                found.push(Warning::file(
+                                found.push(Warning::at(
                                     path.clone(),
                                     offset,
                                     format!(
@@ -201,7 +201,7 @@ impl RunReader {
         // In file order: damage and tag notes interleave by offset.
         found.extend(problems.into_iter().map(Warning::from));
         if bad_values.0 > 0 {
-            found.push(Warning::file(
+            found.push(Warning::at(
                 path.clone(),
                 bad_values.1,
                 format!(
@@ -274,7 +274,7 @@ pub(crate) fn tail_warning(path: &Path, tail: &RecordError) -> Option<Warning> {
     } else {
         format!("{need} bytes")
     };
-    Some(Warning::file(
+    Some(Warning::at(
         path.to_path_buf(),
         offset,
         format!(
@@ -356,7 +356,7 @@ fn classify(
     };
     if scalar {
         let Some(value) = v.scalar() else {
-            warnings.push(Warning::file(
+            warnings.push(Warning::at(
                 at.path.to_path_buf(),
                 at.offset,
                 format!(
@@ -397,7 +397,7 @@ fn classify(
             (END_TAG_B, Ok(Data::SessionEndInfo(e))) => {
                 hparams.session_end.get_or_insert(e);
             }
-            (EXPERIMENT_TAG_B | START_TAG_B | END_TAG_B, Ok(_)) => warnings.push(Warning::file(
+            (EXPERIMENT_TAG_B | START_TAG_B | END_TAG_B, Ok(_)) => warnings.push(Warning::at(
                 at.path.to_path_buf(),
                 at.offset,
                 format!(
@@ -405,7 +405,7 @@ fn classify(
                     String::from_utf8_lossy(tag)
                 ),
             )),
-            (EXPERIMENT_TAG_B | START_TAG_B | END_TAG_B, Err(e)) => warnings.push(Warning::file(
+            (EXPERIMENT_TAG_B | START_TAG_B | END_TAG_B, Err(e)) => warnings.push(Warning::at(
                 at.path.to_path_buf(),
                 at.offset,
                 format!("hparams tag {:?}: {e} (ignored)", String::from_utf8_lossy(tag)),

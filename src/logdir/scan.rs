@@ -74,7 +74,7 @@ pub fn discover(root: &Path, warnings: &mut Vec<Warning>) -> Vec<RunFiles> {
                 } else {
                     e.to_string()
                 };
-                warnings.push(Warning::file(path, 0, what));
+                warnings.push(Warning::file(path, what));
                 continue;
             }
         };
@@ -84,7 +84,6 @@ pub fn discover(root: &Path, warnings: &mut Vec<Warning>) -> Vec<RunFiles> {
                 // A FIFO or device would block or never end.
                 warnings.push(Warning::file(
                     entry.path().to_path_buf(),
-                    0,
                     "named like an event file but not a regular file (skipped)".to_string(),
                 ));
             }
