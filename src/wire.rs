@@ -41,6 +41,11 @@ fn read_varint_slow(buf: &mut &[u8]) -> Result<u64, Malformed> {
     let mut value = 0u64;
     for i in 0..10 {
         let (&b, rest) = buf.split_first().ok_or(Malformed)?;
+        // The 10th byte holds bit 63 only; more is an overflow, which
+        // prost (and so TensorBoard's protobuf) rejects as well.
+        if i == 9 && b > 1 {
+            return Err(Malformed);
+        }
         *buf = rest;
         value |= u64::from(b & 0x7f) << (7 * i);
         if b < 0x80 {
@@ -145,6 +150,28 @@ mod tests {
             &[0x09, 1, 2],
         ] {
             assert!(Fields::new(bad).any(|f| f.is_err()), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn varints_agree_with_prost_at_the_edges() {
+        let mut cases: Vec<Vec<u8>> = vec![
+            vec![0x00],
+            vec![0x7f],
+            vec![0x80, 0x01],
+            vec![0xff; 9],
+            [&[0xff; 9][..], &[0x01]].concat(), // u64::MAX
+            [&[0xff; 9][..], &[0x02]].concat(), // overflows 64 bits
+            [&[0xff; 9][..], &[0x7f]].concat(),
+            [&[0x80; 9][..], &[0x00]].concat(), // overlong zero: accepted
+            vec![0xff; 10],
+            vec![0xff; 11],
+        ];
+        cases.extend((0..=255u8).map(|b| [&[0x80; 9][..], &[b]].concat()));
+        for bytes in cases {
+            let ours = read_varint(&mut &bytes[..]).ok();
+            let theirs = prost::encoding::decode_varint(&mut &bytes[..]).ok();
+            assert_eq!(ours, theirs, "{bytes:02x?}");
         }
     }
 }
