@@ -16,7 +16,8 @@ mod crash_writer;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::sync::mpsc;
+use std::time::Duration;
 
 use hp_report::event::view::{summary_values, Payload};
 use hp_report::event::{EventFileReader, FlushPolicy};
@@ -157,13 +158,28 @@ fn sigkill_at_random_points_leaves_readable_files() {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        let mut out = BufReader::new(child.stdout.take().unwrap());
-        let mut line = String::new();
-        let started = Instant::now();
-        while !line.contains("ready") {
-            line.clear();
-            assert!(out.read_line(&mut line).unwrap() > 0, "child exited early");
-            assert!(started.elapsed() < Duration::from_secs(60));
+        // Wait for "ready" on another thread, so that a child that hangs
+        // before it fails the test instead of blocking it forever.
+        let out = BufReader::new(child.stdout.take().unwrap());
+        let (ready_tx, ready_rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut ready = false;
+            for line in out.lines() {
+                let Ok(line) = line else { break };
+                if !ready && line.contains("ready") {
+                    ready = true;
+                    let _ = ready_tx.send(true);
+                }
+            }
+            let _ = ready_tx.send(false); // EOF: the child is gone
+        });
+        match ready_rx.recv_timeout(Duration::from_secs(60)) {
+            Ok(true) => {}
+            Ok(false) | Err(_) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("round {round}: the child exited or hung before it was ready");
+            }
         }
         // Kill it somewhere in the first 80 ms of writing.
         let delay = rng.next_u64() % 80_000;
