@@ -16,6 +16,8 @@ import sys
 import tempfile
 
 here = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, here)
+from tb_view import metric_labels  # noqa: E402  (the same labels as hp-report's JSON keys)
 
 
 def close(a, b):
@@ -99,10 +101,11 @@ def main():
     tg = {g["name"]: g for g in tb["hparams"]["session_groups"]}
     og = {r["group"]: r for r in groups["sessions"]}
     check(set(tg) == set(og), "groups: tb %d, ours %d" % (len(tg), len(og)))
+    labels = metric_labels([m["name"] for m in texp.get("metricInfos", [])])
     for name in set(tg) & set(og):
         for mv in tg[name]["metricValues"]:
-            g, tag = mv["name"]["group"], mv["name"]["tag"]
-            key = "%s/%s" % (g, tag) if g else tag
+            g, tag = mv["name"].get("group", ""), mv["name"]["tag"]
+            key = labels.get((g, tag)) or ("%s/%s" % (g, tag) if g else tag)
             check(close(mv["value"], og[name]["metrics"].get(key, float("nan"))),
                   "group %s %s: tb %r, ours %r" % (name[:12], key, mv["value"], og[name]["metrics"].get(key)))
 

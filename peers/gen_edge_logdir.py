@@ -20,7 +20,11 @@ TensorBoard agree on logdirs neither was built around (compare_with_tb.py):
     sub-sub-run (group "deep/train");
   * legacy simple_value scalars next to TF2 tensor scalars;
   * a NaN last value, a step that goes backwards, and a run split over two
-    event files.
+    event files;
+  * metrics of different runs whose group/tag print alike: the session
+    run's tag "validation/epoch_acc" next to the validation run's
+    "epoch_acc", and "deep" + "train/epoch_loss" next to "deep/train" +
+    "epoch_loss".
 """
 import math
 import os
@@ -134,6 +138,11 @@ def main():
     session(out, "s4/inner", {"lr": 0.002, "opt": "adam", "units": 64}, S.STATUS_SUCCESS,
             subruns={"train": curve("epoch_loss", [0.8, 0.3]),
                      "validation": curve("epoch_acc", [0.7, 0.9])})
+    session(out, "s5", {"lr": 0.05, "opt": "sgd", "units": 8}, S.STATUS_SUCCESS,
+            own=curve("validation/epoch_acc", [0.55]),
+            subruns={"validation": curve("epoch_acc", [0.5, 0.6]),
+                     "deep": curve("train/epoch_loss", [4.0, 3.5]),
+                     "deep/train": curve("epoch_loss", [3.9, 3.4])})
     print(out)
     return 0
 

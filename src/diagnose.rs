@@ -3,13 +3,14 @@
 //! Looks at a loaded logdir the way a confused user would have to: which runs
 //! and sessions exist, whether the experiment is declared or inferred, which
 //! declared metrics are missing from sessions or never written at all (with
-//! look-alike tags), hparams with mixed value types or undeclared ones,
+//! look-alike tags), metrics of different runs whose names print alike,
+//! hparams with mixed value types or undeclared ones,
 //! sessions at the logdir root, and every file that could not be read.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::hparams::{HParamValue, Status};
-use crate::logdir::{Logdir, MetricKey};
+use crate::logdir::{metric_labels, Logdir, MetricKey};
 
 /// How much a finding matters.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
@@ -286,6 +287,35 @@ pub fn diagnose(ld: &Logdir) -> Vec<Finding> {
                 ),
             );
         }
+    }
+
+    // Metrics in different runs whose `group/tag` print alike.
+    let every: BTreeSet<MetricKey> = exp
+        .metrics
+        .iter()
+        .map(|m| m.key.clone())
+        .chain(written.iter().cloned())
+        .collect();
+    let every: Vec<MetricKey> = every.into_iter().collect();
+    let mut alike: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (k, label) in every.iter().zip(metric_labels(&every)) {
+        let printed = k.to_string();
+        if label != printed {
+            alike.entry(printed).or_default().push(label);
+        }
+    }
+    for (printed, labels) in &alike {
+        push(
+            &mut out,
+            Level::Warn,
+            "metrics",
+            format!(
+                "{} metrics print as {printed:?} (tags of different runs): hp-report labels them {} \
+                 (run:tag, '.' for the session's own run); use those names with --sort, --where, --metrics",
+                labels.len(),
+                labels.join(", ")
+            ),
+        );
     }
 
     // hparams: mixed types, undeclared, out of domain.

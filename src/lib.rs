@@ -76,7 +76,7 @@
 //! The modules follow the data: [`record`] (TFRecord framing) → [`event`]
 //! (event files) → [`summary`] / [`hparams`] (scalar and hparams payloads) →
 //! [`logdir`] (runs, sessions, TensorBoard's rules) → [`analysis`] (ranked
-//! tables) → [`export`] (formats) | `plot` and `report` (PNG/SVG plots,
+//! tables) → `export` (formats) | `plot` and `report` (PNG/SVG plots,
 //! the HTML page) → `cli`. [`trainer`] is the
 //! writing API on top of the first four.
 //!

@@ -11,7 +11,7 @@ use crate::analysis::goal::Goal;
 use crate::analysis::group::{aggregate, Agg};
 use crate::analysis::reduce::Reduction;
 use crate::hparams::{HParamValue, Status};
-use crate::logdir::{HParamType, LoadOptions, Logdir, MetricKey};
+use crate::logdir::{metric_labels, HParamType, LoadOptions, Logdir, MetricKey};
 
 /// What to show and how: the CLI's table options as a library value.
 #[derive(Clone, Debug, Default)]
@@ -122,7 +122,8 @@ pub struct HParamColumn {
 pub struct MetricColumn {
     /// Group and tag.
     pub key: MetricKey,
-    /// Header to show (`group/tag`).
+    /// Header to show and JSON key: `group/tag`, unique in the table (see
+    /// [`metric_labels`]).
     pub label: String,
     /// Display name from the experiment ("" for none).
     pub display_name: String,
@@ -169,6 +170,9 @@ pub struct Table {
     pub metrics: Vec<MetricColumn>,
     /// Sort metric and direction.
     pub sort: Option<(MetricKey, Goal)>,
+    /// The label of every metric in the logdir, shown or not (see
+    /// [`metric_labels`]; [`Table::label`] looks one up).
+    pub labels: BTreeMap<MetricKey, String>,
     /// Ranked rows.
     pub rows: Vec<Row>,
     /// Rows that passed the filters, before `top`.
@@ -177,33 +181,62 @@ pub struct Table {
     pub total: usize,
 }
 
+impl Table {
+    /// The unique label of metric `key` (`group/tag` unless that is
+    /// ambiguous in this logdir; see [`metric_labels`]).
+    pub fn label(&self, key: &MetricKey) -> String {
+        self.labels
+            .get(key)
+            .cloned()
+            .unwrap_or_else(|| key.to_string())
+    }
+}
+
 /// Name lookup for columns.
 pub(crate) struct Names {
-    pub metrics: Vec<MetricKey>,
+    /// Every metric, with its label (unique: see [`metric_labels`]).
+    pub metrics: Vec<(MetricKey, String)>,
     display: BTreeMap<String, MetricKey>,
 }
 
 impl Names {
-    /// The metric `name` means: a `group/tag` key, a tag in one group only,
-    /// or a display name. `Ok(None)` if none; an error if the tag is in
-    /// several groups.
+    /// The metric `name` means: a label (`group/tag`), a tag in one group
+    /// only, or a display name. `Ok(None)` if none; an error if the name is
+    /// the tag of (or prints as) several metrics.
     fn metric(&self, name: &str) -> Result<Option<MetricKey>, QueryError> {
-        if let Some(k) = self.metrics.iter().find(|k| k.to_string() == name) {
+        if let Some((k, _)) = self.metrics.iter().find(|(_, l)| l == name) {
             return Ok(Some(k.clone()));
         }
-        let by_tag: Vec<_> = self.metrics.iter().filter(|k| k.tag == name).collect();
+        let ambiguous = |hits: Vec<&(MetricKey, String)>| QueryError::AmbiguousMetric {
+            name: name.to_string(),
+            candidates: hits.iter().map(|(_, l)| l.clone()).collect(),
+        };
+        // `group/tag` of two metrics that print alike (their labels differ).
+        let printed: Vec<_> = self
+            .metrics
+            .iter()
+            .filter(|(k, _)| k.to_string() == name)
+            .collect();
+        if printed.len() > 1 {
+            return Err(ambiguous(printed));
+        }
+        let by_tag: Vec<_> = self.metrics.iter().filter(|(k, _)| k.tag == name).collect();
         match by_tag.len() {
             0 => Ok(self.display.get(name).cloned()),
-            1 => Ok(Some(by_tag[0].clone())),
-            _ => Err(QueryError::AmbiguousMetric {
-                name: name.to_string(),
-                candidates: by_tag.iter().map(|k| k.to_string()).collect(),
-            }),
+            1 => Ok(Some(by_tag[0].0.clone())),
+            _ => Err(ambiguous(by_tag)),
         }
     }
 
     fn metric_names(&self) -> Vec<String> {
-        self.metrics.iter().map(|k| k.to_string()).collect()
+        self.metrics.iter().map(|(_, l)| l.clone()).collect()
+    }
+
+    fn label(&self, key: &MetricKey) -> String {
+        self.metrics
+            .iter()
+            .find(|(k, _)| k == key)
+            .map_or_else(|| key.to_string(), |(_, l)| l.clone())
     }
 
     fn resolve_metric(&self, name: &str) -> Result<MetricKey, QueryError> {
@@ -252,7 +285,11 @@ pub fn build(logdir: &Logdir, query: &Query) -> Result<Table, QueryError> {
         .collect();
     all_metrics.extend(found.into_iter().cloned());
     let names = Names {
-        metrics: all_metrics.clone(),
+        metrics: all_metrics
+            .iter()
+            .cloned()
+            .zip(metric_labels(&all_metrics))
+            .collect(),
         display: exp
             .metrics
             .iter()
@@ -390,7 +427,7 @@ pub fn build(logdir: &Logdir, query: &Query) -> Result<Table, QueryError> {
         .iter()
         .map(|k| MetricColumn {
             key: k.clone(),
-            label: k.to_string(),
+            label: names.label(k),
             display_name: exp
                 .metrics
                 .iter()
@@ -423,6 +460,7 @@ pub fn build(logdir: &Logdir, query: &Query) -> Result<Table, QueryError> {
         hparams,
         metrics,
         sort,
+        labels: names.metrics.into_iter().collect(),
         rows: ranked,
         matched,
         total,

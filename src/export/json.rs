@@ -84,7 +84,7 @@ pub fn table_json(report: &Report<'_>) -> Value {
         "experiment": report.experiment,
         "query": {
             "rows": if t.groups { "groups" } else { "sessions" },
-            "sort": t.sort.as_ref().map(|(k, _)| k.to_string()),
+            "sort": t.sort.as_ref().map(|(k, _)| t.label(k)),
             "goal": t.sort.as_ref().map(|(_, g)| g.to_string()),
             "reduce": t.reduce.to_string(),
             "tensorboard_values": t.reduce.is_tensorboard() && (!t.groups || t.agg == crate::analysis::Agg::Mean),

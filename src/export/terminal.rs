@@ -152,10 +152,7 @@ impl Exporter for TerminalTable {
             } else {
                 String::new()
             };
-            let line = format!(
-                "ranked by {} ({goal}; {how}{agg})",
-                printable(&k.to_string())
-            );
+            let line = format!("ranked by {} ({goal}; {how}{agg})", printable(&t.label(k)));
             for l in wrap(&line, self.width) {
                 writeln!(out, "{l}")?;
             }

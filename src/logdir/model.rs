@@ -56,6 +56,41 @@ impl fmt::Display for MetricKey {
     }
 }
 
+/// Column labels for `keys`: `group/tag` (`tag` for the session's own run),
+/// unless two keys print alike, as `a` + `b/c` and `a/b` + `c` do, or the
+/// session run's tag `validation/loss` and the `validation` run's `loss`.
+/// Those are labelled `run:tag` instead (`.` for the session's own run), so
+/// that no JSON key, CSV header or `--where` name stands for two metrics;
+/// `#2`, `#3` … make even pathological names (a `:` in them) unique.
+pub fn metric_labels(keys: &[MetricKey]) -> Vec<String> {
+    let mut printed: BTreeMap<String, usize> = BTreeMap::new();
+    for k in keys {
+        *printed.entry(k.to_string()).or_default() += 1;
+    }
+    let mut used: BTreeSet<String> = printed
+        .iter()
+        .filter(|(_, &n)| n == 1)
+        .map(|(l, _)| l.clone())
+        .collect();
+    keys.iter()
+        .map(|k| {
+            let plain = k.to_string();
+            if printed.get(&plain) == Some(&1) {
+                return plain;
+            }
+            let run = if k.group.is_empty() { "." } else { &k.group };
+            let base = format!("{run}:{}", k.tag);
+            let mut label = base.clone();
+            let mut n = 1;
+            while !used.insert(label.clone()) {
+                n += 1;
+                label = format!("{base} #{n}");
+            }
+            label
+        })
+        .collect()
+}
+
 /// The value type of an hparam column.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum HParamType {

@@ -86,6 +86,7 @@ pub(crate) fn draw<DB: DrawingBackend>(
     opts: &PlotOptions,
 ) -> Result<(), PlotError> {
     let metric = src.metric(opts)?;
+    let metric_label = src.table.label(&metric);
     let table = src.table;
     let weight = opts.smooth;
     let top: Vec<_> = table.rows.iter().take(opts.highlight).collect();
@@ -104,7 +105,7 @@ pub(crate) fn draw<DB: DrawingBackend>(
     }
     if curves.is_empty() {
         return Err(PlotError::NoData(format!(
-            "no session has points of {metric} (was the logdir loaded with curves?)"
+            "no session has points of {metric_label} (was the logdir loaded with curves?)"
         )));
     }
 
@@ -136,7 +137,7 @@ pub(crate) fn draw<DB: DrawingBackend>(
     let ts = style::text(style::TITLE, style::INK, HPos::Left, VPos::Top);
     let unit = if table.groups { "groups" } else { "sessions" };
     let mut title = format!(
-        "{metric} by step · {} curves, best {} {unit} highlighted",
+        "{metric_label} by step · {} curves, best {} {unit} highlighted",
         curves.len(),
         top.len()
     );
@@ -145,7 +146,7 @@ pub(crate) fn draw<DB: DrawingBackend>(
     }
     let title = fit(area, &title, &ts, w - 20);
     area.draw(&Text::new(title, (12, 12), ts)).map_err(de)?;
-    frame.draw(area, "step", &metric.to_string())?;
+    frame.draw(area, "step", &metric_label)?;
 
     let smoothing = weight > 0.0 && weight < 1.0;
     let faint_n = curves.iter().filter(|c| c.top.is_none()).count();

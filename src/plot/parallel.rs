@@ -164,7 +164,11 @@ pub(crate) fn draw<DB: DrawingBackend>(
 
     // Title.
     let rows_word = if table.groups { "groups" } else { "sessions" };
-    let title = format!("{metric} across hparams · {} {rows_word}", table.rows.len());
+    let title = format!(
+        "{} across hparams · {} {rows_word}",
+        table.label(&metric),
+        table.rows.len()
+    );
     let ts = style::text(style::TITLE, style::INK, HPos::Left, VPos::Top);
     let title = fit(area, &title, &ts, w - 20);
     area.draw(&Text::new(title, (12, 12), ts)).map_err(de)?;

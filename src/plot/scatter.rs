@@ -43,19 +43,22 @@ pub(crate) fn draw<DB: DrawingBackend>(
 ) -> Result<(), PlotError> {
     let table = src.table;
     let metric = src.metric(opts)?;
+    let metric_label = src.table.label(&metric);
     let goal = src.goal(&metric);
     if table.hparams.is_empty() {
         return Err(PlotError::NoData("no hparams to plot against".into()));
     }
     let rows: Vec<_> = src.rows_with(&metric).collect();
     if rows.is_empty() {
-        return Err(PlotError::NoData(format!("no row has a value of {metric}")));
+        return Err(PlotError::NoData(format!(
+            "no row has a value of {metric_label}"
+        )));
     }
     let (w, _) = area.dim_in_pixel();
     let ts = style::text(style::TITLE, style::INK, HPos::Left, VPos::Top);
     let rows_word = if table.groups { "groups" } else { "sessions" };
     let title = format!(
-        "{metric} against each hparam · {} {rows_word} ({} is better)",
+        "{metric_label} against each hparam · {} {rows_word} ({} is better)",
         rows.len(),
         if goal == Goal::Max { "higher" } else { "lower" }
     );
@@ -114,7 +117,7 @@ pub(crate) fn draw<DB: DrawingBackend>(
         } else {
             h.label.clone()
         };
-        frame.draw(panel, &x_name, &metric.to_string())?;
+        frame.draw(panel, &x_name, &metric_label)?;
         let slot = frame.x.slot();
         for r in &order {
             let Some(v) = r.hparams.get(&h.name).map(|v| Val::of(v, is_num)) else {

@@ -60,6 +60,7 @@ pub(crate) fn draw<DB: DrawingBackend>(
         .first()
         .ok_or_else(|| PlotError::NoData("no logdir to plot".into()))?;
     let metric = first.metric(opts)?;
+    let metric_label = first.table.label(&metric);
     let goal = first.goal(&metric);
     let mut lines = Vec::new();
     for src in sources {
@@ -79,7 +80,7 @@ pub(crate) fn draw<DB: DrawingBackend>(
     let n = lines.iter().map(|l| l.values.len()).max().unwrap_or(0);
     if n == 0 {
         return Err(PlotError::NoData(format!(
-            "no session has a value of {metric}"
+            "no session has a value of {metric_label}"
         )));
     }
     let ys: Vec<f64> = lines
@@ -102,16 +103,12 @@ pub(crate) fn draw<DB: DrawingBackend>(
 
     let ts = style::text(style::TITLE, style::INK, HPos::Left, VPos::Top);
     let title = format!(
-        "best {metric} so far ({goal}) by session start order",
+        "best {metric_label} so far ({goal}) by session start order",
         goal = if goal == Goal::Max { "max" } else { "min" }
     );
     let title = fit(area, &title, &ts, w - 20);
     area.draw(&Text::new(title, (12, 12), ts)).map_err(de)?;
-    frame.draw(
-        area,
-        "sessions, in the order they started",
-        &metric.to_string(),
-    )?;
+    frame.draw(area, "sessions, in the order they started", &metric_label)?;
 
     let dot_alpha = style::line_alpha(n).clamp(0.3, 0.6);
     let radius = if n <= 60 { 4 } else { 2 };

@@ -244,13 +244,13 @@ pub fn html(path: &Path, logdir: &Logdir, table: &Table, figures: &[Figure]) -> 
     let ms: Vec<String> = exp
         .metrics
         .iter()
-        .map(|m| escape(&m.key.to_string()))
+        .map(|m| escape(&table.label(&m.key)))
         .collect();
     item("metrics", ms.join(", "));
     let ranking = match &table.sort {
         Some((k, g)) => format!(
             "by {} ({g}), each curve reduced to its {} value{}",
-            escape(&k.to_string()),
+            escape(&table.label(k)),
             table.reduce,
             if table.groups {
                 format!(", groups combined by {}", table.agg)

@@ -532,3 +532,82 @@ fn numbers_match_text_that_holds_the_same_number() {
     );
     assert_eq!(names("lr<0.1"), ["a"]);
 }
+
+/// Two metrics whose `group/tag` print alike (the session run's tag
+/// `validation/loss` and the `validation` run's `loss`; `a` + `b/c` and
+/// `a/b` + `c`) are both kept, under distinct labels, in every format, and
+/// the plain name is ambiguous instead of silently meaning one of them.
+#[test]
+fn metrics_that_print_alike_keep_distinct_labels() {
+    use hp_report::event::EventFileWriter;
+    use hp_report::hparams::plugin::session_start_summary;
+    use hp_report::HParamValue;
+
+    let tmp = tempfile::tempdir().unwrap();
+    for s in 0..2 {
+        let dir = tmp.path().join(format!("s{s}"));
+        let mut w = EventFileWriter::create(&dir).unwrap();
+        let lr = HParamValue::Float(0.1 * (s + 1) as f64);
+        w.write_summary(0, session_start_summary([("lr", &lr)], "", 1.0))
+            .unwrap();
+        w.write_scalar("validation/loss", 0, 1.0 + s as f64)
+            .unwrap();
+        drop(w);
+        for (run, tag, v) in [
+            ("validation", "loss", 2.0),
+            ("a", "b/c", 3.0),
+            ("a/b", "c", 4.0),
+        ] {
+            let mut w = EventFileWriter::create(dir.join(run)).unwrap();
+            w.write_scalar(tag, 0, v + s as f64).unwrap();
+        }
+    }
+    let logdir = tmp.path().to_str().unwrap();
+    let out = json(&[logdir, "--format", "json", "--sort", "validation:loss"]);
+    let row = &out["sessions"][0];
+    assert_eq!(row["session"], "s0", "{out}");
+    let m = &row["metrics"];
+    assert_eq!(m[".:validation/loss"], 1.0, "{m}");
+    assert_eq!(m["validation:loss"], 2.0, "{m}");
+    assert_eq!(m["a:b/c"], 3.0, "{m}");
+    assert_eq!(m["a/b:c"], 4.0, "{m}");
+    assert_eq!(m.as_object().unwrap().len(), 4, "{m}");
+    assert_eq!(out["query"]["sort"], "validation:loss");
+
+    // The plain name is ambiguous, and the error names both labels.
+    let bad = run(&[logdir, "--sort", "validation/loss"]);
+    assert!(!bad.status.success());
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        err.contains("ambiguous")
+            && err.contains(".:validation/loss")
+            && err.contains("validation:loss"),
+        "{err}"
+    );
+    // A filter on a label; CSV headers are the same labels.
+    let csv = run(&[logdir, "--format", "csv", "--where", "a/b:c>4"]);
+    assert!(
+        csv.status.success(),
+        "{}",
+        String::from_utf8_lossy(&csv.stderr)
+    );
+    let text = String::from_utf8(csv.stdout).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    for label in [".:validation/loss", "validation:loss", "a:b/c", "a/b:c"] {
+        assert!(header.split(',').any(|h| h == label), "{label} in {header}");
+    }
+    let rows: Vec<_> = lines.collect();
+    assert_eq!(rows.len(), 1, "{text}");
+    assert!(rows[0].contains("s1"), "{text}");
+
+    // diagnose names each pair and their labels.
+    let diag = run(&["diagnose", logdir]);
+    let text = String::from_utf8_lossy(&diag.stdout);
+    assert!(
+        text.contains("2 metrics print as \"validation/loss\"")
+            && text.contains("labels them .:validation/loss, validation:loss"),
+        "{text}"
+    );
+    assert!(text.contains("2 metrics print as \"a/b/c\""), "{text}");
+}
