@@ -230,17 +230,23 @@ impl Follower {
                     files: Vec::new(),
                 }
             });
-            for path in rf.files {
-                if !run.files.iter().any(|f| f.path == path) {
-                    update.new_files += 1;
-                    run.files.push(FileState {
-                        path,
-                        offset: 0,
-                        seen_len: None,
-                        reported: false,
-                    });
-                }
+            // A set, not a scan per file: a run can hold thousands of files.
+            let known: HashSet<&Path> = run.files.iter().map(|f| f.path.as_path()).collect();
+            let new: Vec<PathBuf> = rf
+                .files
+                .into_iter()
+                .filter(|p| !known.contains(p.as_path()))
+                .collect();
+            if new.is_empty() {
+                continue;
             }
+            update.new_files += new.len();
+            run.files.extend(new.into_iter().map(|path| FileState {
+                path,
+                offset: 0,
+                seen_len: None,
+                reported: false,
+            }));
             // Read order is name order, as `load` reads them.
             run.files
                 .sort_by(|a, b| a.path.file_name().cmp(&b.path.file_name()));
