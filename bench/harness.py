@@ -19,6 +19,7 @@ Standard library only (runs under any python3 >= 3.8).
 import argparse
 import datetime
 import glob
+import hashlib
 import json
 import os
 import platform
@@ -148,19 +149,38 @@ def choose_reader(mode, examples):
     return "example", lambda d: example + [d], example[0]
 
 
+def file_digest(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
 def generate(examples, out, sessions, steps, tags):
+    """The benchmark logdir in OUT, reused only when the same gen_logdir
+    binary wrote it (a stamp holds the binary's digest), so that a change
+    to the writer never leaves a stale logdir behind."""
     stamp = os.path.join(out, ".bench-generated")
+    generator = os.path.join(examples, "gen_logdir")
+    digest = file_digest(generator)
     if os.path.exists(stamp):
-        with open(stamp) as f:
-            info = json.load(f)
-        log("reusing %s (%d scalar events)" % (out, info["scalar_events"]))
-        return info
+        try:
+            with open(stamp) as f:
+                info = json.load(f)
+        except (OSError, ValueError):
+            info = {}
+        if info.get("generator") == digest and "scalar_events" in info:
+            log("reusing %s (%d scalar events)" % (out, info["scalar_events"]))
+            return info
+        log("%s was written by another gen_logdir build: writing it again" % out)
     if os.path.exists(out):
         shutil.rmtree(out)
     log("generating %s: %d sessions x 2 runs x %d tags x %d steps" % (out, sessions, tags, steps))
     _, _, text = run_timed([os.path.join(examples, "gen_logdir"), out, "--sessions", str(sessions),
                             "--steps", str(steps), "--tags", str(tags)], stdout=None)
     info = last_json(text)
+    info["generator"] = digest
     with open(stamp, "w") as f:
         json.dump(info, f)
     return info
