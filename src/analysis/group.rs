@@ -12,6 +12,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use crate::analysis::table::Row;
+use crate::logdir::model::{by_group, group_hparams};
 use crate::logdir::MetricKey;
 
 /// How the values of a group's sessions combine.
@@ -90,31 +91,12 @@ pub fn sample_std(values: &[f64]) -> Option<f64> {
 /// Groups session rows (in the order given, which decides each group's
 /// first session) into group rows.
 pub fn aggregate(sessions: &[Row], metrics: &[MetricKey], agg: Agg) -> Vec<Row> {
-    let mut order: Vec<&str> = Vec::new();
-    let mut members: BTreeMap<&str, Vec<&Row>> = BTreeMap::new();
-    for r in sessions {
-        let m = members.entry(&r.group).or_default();
-        if m.is_empty() {
-            order.push(&r.group);
-        }
-        m.push(r);
-    }
-    order
+    by_group(sessions, |r| r.group.as_str())
         .into_iter()
-        .map(|g| {
-            let rs = members.remove(g).unwrap_or_default();
+        .map(|(g, rs)| {
             let mut names: Vec<String> = rs.iter().map(|r| r.name.clone()).collect();
             names.sort();
-            let hparams = rs
-                .first()
-                .map(|r| {
-                    r.hparams
-                        .iter()
-                        .filter(|(_, v)| v.as_f64().is_none_or(f64::is_finite))
-                        .map(|(k, v)| (k.clone(), v.clone()))
-                        .collect()
-                })
-                .unwrap_or_default();
+            let hparams = group_hparams(rs.first().map(|r| &r.hparams));
             let mut values = BTreeMap::new();
             let mut std = BTreeMap::new();
             let mut counts = BTreeMap::new();

@@ -521,35 +521,54 @@ pub struct Group {
     pub metrics: BTreeMap<MetricKey, GroupValue>,
 }
 
+/// `items` split by group key, as TensorBoard groups sessions: groups in
+/// order of first appearance, members in the order given (so the first
+/// member is the one whose hparams the group shows).
+pub fn by_group<'a, T>(
+    items: impl IntoIterator<Item = &'a T>,
+    key: impl Fn(&'a T) -> &'a str,
+) -> Vec<(&'a str, Vec<&'a T>)> {
+    let mut order: Vec<&str> = Vec::new();
+    let mut members: BTreeMap<&str, Vec<&T>> = BTreeMap::new();
+    for item in items {
+        let g = key(item);
+        let m = members.entry(g).or_default();
+        if m.is_empty() {
+            order.push(g);
+        }
+        m.push(item);
+    }
+    order
+        .into_iter()
+        .map(|g| (g, members.remove(g).unwrap_or_default()))
+        .collect()
+}
+
+/// A group's hparams: its first session's, without non-finite numbers
+/// (TensorBoard's group hparams are JSON, which has no NaN or infinity).
+pub fn group_hparams(
+    first: Option<&BTreeMap<String, HParamValue>>,
+) -> BTreeMap<String, HParamValue> {
+    first
+        .into_iter()
+        .flatten()
+        .filter(|(_, v)| v.as_f64().is_none_or(f64::is_finite))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
+}
+
 /// Groups `sessions` (in the given order) with TensorBoard's average
-/// aggregation over each session's last values of `metrics`.
+/// aggregation over each session's last values of `metrics`, steps and wall
+/// times included (the CLI's `--groups` rows are
+/// [`crate::analysis`]'s `aggregate`, over reduced values).
 pub fn group_sessions<'a>(
     sessions: impl IntoIterator<Item = &'a Session>,
     metrics: &[MetricKey],
 ) -> Vec<Group> {
-    let mut order: Vec<&str> = Vec::new();
-    let mut members: BTreeMap<&str, Vec<&Session>> = BTreeMap::new();
-    for s in sessions {
-        let e = members.entry(s.group.as_str()).or_default();
-        if e.is_empty() {
-            order.push(&s.group);
-        }
-        e.push(s);
-    }
-    order
+    by_group(sessions, |s| s.group.as_str())
         .into_iter()
-        .map(|g| {
-            let mut ss = members.remove(g).unwrap_or_default();
-            let hparams = ss
-                .first()
-                .map(|s| {
-                    s.hparams
-                        .iter()
-                        .filter(|(_, v)| v.as_f64().is_none_or(f64::is_finite))
-                        .map(|(k, v)| (k.clone(), v.clone()))
-                        .collect()
-                })
-                .unwrap_or_default();
+        .map(|(g, mut ss)| {
+            let hparams = group_hparams(ss.first().map(|s| &s.hparams));
             ss.sort_by(|a, b| a.name.cmp(&b.name));
             let mut agg = BTreeMap::new();
             for key in metrics {
