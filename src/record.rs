@@ -224,6 +224,13 @@ pub struct RecordReader<R> {
     good_headers: [(u64, u32); GOOD_HEADERS],
     /// Where the next newly checked header goes in `good_headers`.
     next_good: usize,
+    /// Payload bytes a resync may still checksum to reject plausible
+    /// headers (see `find_next_record`).
+    verify_credit: u64,
+    /// Stream offset up to which `verify_credit` has been earned.
+    credit_mark: u64,
+    /// Payload bytes checksummed by resyncs so far (for tests).
+    verified: u64,
 }
 
 const MIN_READ: usize = 64 << 10;
@@ -232,6 +239,10 @@ const GOOD_HEADERS: usize = 4;
 const EMPTY_LEN_CRC: u32 = 0x0798_0329;
 /// An empty buffer larger than this is shrunk back.
 const SHRINK_ABOVE: usize = 4 << 20;
+/// A resync's payload checks: a starting allowance, plus this many bytes per
+/// byte of stream passed, so that the checks are linear in the file size.
+const VERIFY_CREDIT: u64 = 64 << 20;
+const VERIFY_PER_BYTE: u64 = 8;
 
 impl<R: Read> RecordReader<R> {
     /// A reader with the default limits and re-synchronisation on.
@@ -266,6 +277,9 @@ impl<R: Read> RecordReader<R> {
             // an unused slot is still right.
             good_headers: [(0, EMPTY_LEN_CRC); GOOD_HEADERS],
             next_good: 0,
+            verify_credit: VERIFY_CREDIT,
+            credit_mark: 0,
+            verified: 0,
         }
     }
 
@@ -277,6 +291,7 @@ impl<R: Read> RecordReader<R> {
     /// Starts counting offsets at `offset` (when `src` was seeked there).
     pub fn starting_at(mut self, offset: u64) -> Self {
         self.offset = offset;
+        self.credit_mark = offset;
         self
     }
 
@@ -434,9 +449,19 @@ impl<R: Read> RecordReader<R> {
     /// before the end of the stream, everything but a possible partial header
     /// at the very end is skipped. A plausible header whose record is not
     /// complete yet also ends the search (it is the caller's truncated tail).
+    ///
+    /// Checking a plausible header's payload costs its length, and a crafted
+    /// file can hold a plausible header (a valid length checksum) every few
+    /// bytes, each claiming most of the file: quadratic work. So payload
+    /// checks draw on a credit earned by the bytes passed (64 MiB, plus 8
+    /// bytes per byte of stream); without credit, a plausible header ends
+    /// the search unchecked, and the caller skips its whole record as
+    /// `BadDataCrc` if its payload is bad. A random 12 bytes pass the length
+    /// checksum with odds of 2^-32, so real files never get there.
     fn find_next_record(&mut self) -> Result<(), RecordError> {
         let from = self.offset;
         let mut skipped = 0usize;
+        self.earn_credit();
         loop {
             // Step past the damaged byte, then look for a plausible header.
             if !self.fill(1)? {
@@ -462,6 +487,12 @@ impl<R: Read> RecordReader<R> {
                 // and let the caller see it as a truncated tail.
                 break;
             }
+            self.earn_credit();
+            if self.verify_credit < len {
+                break;
+            }
+            self.verify_credit -= len;
+            self.verified += len;
             let payload =
                 &self.buf[self.start + HEADER_LEN..self.start + HEADER_LEN + len as usize];
             let at = self.start + HEADER_LEN + len as usize;
@@ -480,6 +511,15 @@ impl<R: Read> RecordReader<R> {
             offset: from,
             len: skipped as u64,
         })
+    }
+
+    /// Adds the credit for the bytes passed since the last call.
+    fn earn_credit(&mut self) {
+        let passed = self.offset.saturating_sub(self.credit_mark);
+        self.credit_mark = self.offset;
+        self.verify_credit = self
+            .verify_credit
+            .saturating_add(passed.saturating_mul(VERIFY_PER_BYTE));
     }
 }
 
@@ -683,6 +723,47 @@ mod tests {
         );
         assert_eq!(r.next_record().unwrap(), Some(&b"two"[..]));
         assert!(r.next_record().unwrap().is_none());
+    }
+
+    /// A crafted stream with a plausible header every 16 bytes, each
+    /// claiming the rest of the stream with a bad payload: checking them all
+    /// would checksum ~N²/32 bytes; the resync's credit keeps it linear.
+    #[test]
+    fn resync_work_is_linear_on_crafted_headers() {
+        let n: usize = 1 << 20;
+        let mut data = vec![0xA5u8; n];
+        data[..12].fill(0xFF); // a damaged first header
+        let mut off = 16;
+        while off + 16 <= n {
+            let len = ((n - off - 16) as u64).to_le_bytes();
+            data[off..off + 8].copy_from_slice(&len);
+            data[off + 8..off + 12].copy_from_slice(&masked_crc32c(&len).to_le_bytes());
+            off += 16;
+        }
+        let mut r = RecordReader::new(&data[..]);
+        let mut errors = Vec::new();
+        for _ in 0..100 {
+            match r.next_record() {
+                Ok(None) => break,
+                Ok(Some(_)) => panic!("no record here is intact"),
+                Err(e) => errors.push(e),
+            }
+        }
+        assert!(matches!(errors[0], RecordError::BadLengthCrc { offset: 0 }));
+        assert!(
+            matches!(errors[1], RecordError::Skipped { offset: 0, .. }),
+            "{errors:?}"
+        );
+        // The first unchecked plausible header is skipped whole.
+        assert!(
+            matches!(errors[2], RecordError::BadDataCrc { .. }),
+            "{errors:?}"
+        );
+        assert_eq!(errors.len(), 3, "{errors:?}");
+        assert_eq!(r.offset(), n as u64);
+        let bound = VERIFY_CREDIT + VERIFY_PER_BYTE * n as u64;
+        assert!(r.verified <= bound, "{} > {bound}", r.verified);
+        assert!(r.verified > VERIFY_CREDIT / 2, "{}", r.verified);
     }
 
     #[test]
