@@ -37,10 +37,32 @@ pub fn run_name(root: &Path, dir: &Path) -> String {
         Ok(rel) if rel.as_os_str().is_empty() => ".".to_string(),
         Ok(rel) => rel
             .components()
-            .map(|c| c.as_os_str().to_string_lossy())
+            .map(|c| text(c.as_os_str()))
             .collect::<Vec<_>>()
             .join("/"),
-        Err(_) => dir.to_string_lossy().into_owned(),
+        Err(_) => text(dir.as_os_str()),
+    }
+}
+
+/// A file name as text. Bytes that are not UTF-8 are written `\xNN` (as
+/// Python shows them), not replaced by U+FFFD, so that two directories
+/// differing only there keep different run names.
+fn text(name: &std::ffi::OsStr) -> String {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let mut out = String::new();
+        for chunk in name.as_bytes().utf8_chunks() {
+            out.push_str(chunk.valid());
+            for b in chunk.invalid() {
+                out.push_str(&format!("\\x{b:02x}"));
+            }
+        }
+        out
+    }
+    #[cfg(not(unix))]
+    {
+        name.to_string_lossy().into_owned()
     }
 }
 
@@ -48,7 +70,7 @@ pub fn run_name(root: &Path, dir: &Path) -> String {
 /// are detected and reported) and returns its runs sorted by name. Unreadable
 /// directories and other walk errors become warnings.
 pub fn discover(root: &Path, warnings: &mut Vec<Warning>) -> Vec<RunFiles> {
-    let mut runs: BTreeMap<String, Vec<PathBuf>> = BTreeMap::new();
+    let mut runs: BTreeMap<PathBuf, Vec<PathBuf>> = BTreeMap::new();
     for entry in WalkDir::new(root).follow_links(true).sort_by_file_name() {
         let entry = match entry {
             Ok(e) => e,
@@ -93,15 +115,34 @@ pub fn discover(root: &Path, warnings: &mut Vec<Warning>) -> Vec<RunFiles> {
             continue;
         }
         let dir = entry.path().parent().unwrap_or(root);
-        runs.entry(run_name(root, dir))
+        runs.entry(dir.to_path_buf())
             .or_default()
             .push(entry.path().to_path_buf());
     }
-    runs.into_iter()
-        .map(|(name, mut files)| {
-            files.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
-            RunFiles { name, files }
-        })
+    // Two directories can still print alike (a literal `\xff` in one name,
+    // or names that are not UTF-8 where that is not checked): keep both
+    // runs, the later one with a suffix, and say so.
+    let mut named: BTreeMap<String, Vec<PathBuf>> = BTreeMap::new();
+    for (dir, mut files) in runs {
+        let base = run_name(root, &dir);
+        let mut name = base.clone();
+        let mut n = 1;
+        while named.contains_key(&name) {
+            n += 1;
+            name = format!("{base} ({n})");
+        }
+        if n > 1 {
+            warnings.push(Warning::file(
+                dir.clone(),
+                format!("run name {base:?} is taken by another directory: read as run {name:?}"),
+            ));
+        }
+        files.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
+        named.insert(name, files);
+    }
+    named
+        .into_iter()
+        .map(|(name, files)| RunFiles { name, files })
         .collect()
 }
 
@@ -130,6 +171,32 @@ mod tests {
         let names: Vec<_> = runs.iter().map(|r| r.name.as_str()).collect();
         assert_eq!(names, [".", "0", "0/train"]);
         assert!(w.is_empty());
+    }
+
+    /// Directory names that are not UTF-8 keep distinct run names (their
+    /// bad bytes escaped) instead of merging into one U+FFFD run.
+    #[cfg(unix)]
+    #[test]
+    fn non_utf8_directory_names_stay_apart() {
+        use std::ffi::OsStr;
+        use std::os::unix::ffi::OsStrExt;
+        let d = tempfile::tempdir().unwrap();
+        let root = d.path();
+        for raw in [&b"a\xff"[..], b"a\xfe", b"caf\xc3\xa9"] {
+            let dir = root.join(OsStr::from_bytes(raw));
+            fs::create_dir_all(&dir).unwrap();
+            fs::write(dir.join("events.out.tfevents.1"), b"").unwrap();
+        }
+        // A literal backslash name that prints like an escaped one.
+        fs::create_dir_all(root.join("a\\xff")).unwrap();
+        fs::write(root.join("a\\xff/events.out.tfevents.1"), b"").unwrap();
+        let mut w = Vec::new();
+        let runs = discover(root, &mut w);
+        let names: Vec<_> = runs.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(names, ["a\\xfe", "a\\xff", "a\\xff (2)", "café"]);
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(w[0].what.contains("is taken by another directory"), "{w:?}");
+        assert!(runs.iter().all(|r| r.files.len() == 1));
     }
 
     #[cfg(unix)]
