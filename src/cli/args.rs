@@ -189,8 +189,8 @@ pub struct SelectArgs {
     #[arg(long, value_name = "max|min", value_parser = parse_goal)]
     pub goal: Option<Goal>,
 
-    /// Show only the first N rows.
-    #[arg(long, value_name = "N")]
+    /// Show only the first N rows (N ≥ 1).
+    #[arg(long, value_name = "N", value_parser = parse_top)]
     pub top: Option<usize>,
 
     /// Keep rows where a condition holds: NAME OP VALUE with OP one of = != < <= > >= ~
@@ -283,6 +283,15 @@ fn parse_secs(s: &str) -> Result<f64, String> {
 
 fn parse_goal(s: &str) -> Result<Goal, String> {
     s.parse()
+}
+fn parse_top(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(0) => {
+            Err("--top 0 would show nothing: give N ≥ 1, or leave --top out for all rows".into())
+        }
+        Ok(n) => Ok(n),
+        Err(e) => Err(format!("{s:?} is not a row count: {e}")),
+    }
 }
 fn parse_condition(s: &str) -> Result<Condition, String> {
     s.parse()
