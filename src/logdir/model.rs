@@ -63,8 +63,12 @@ impl fmt::Display for MetricKey {
 /// that no JSON key, CSV header or `--where` name stands for two metrics;
 /// `#2`, `#3` … make even pathological names (a `:` in them) unique.
 pub fn metric_labels(keys: &[MetricKey]) -> Vec<String> {
+    // Labels are assigned over the distinct keys in (group, tag) order, so a
+    // key gets the same label whatever order or repeats it is given in (and
+    // the same as peers/tb_view.py gives it).
+    let unique: BTreeSet<&MetricKey> = keys.iter().collect();
     let mut printed: BTreeMap<String, usize> = BTreeMap::new();
-    for k in keys {
+    for k in &unique {
         *printed.entry(k.to_string()).or_default() += 1;
     }
     let mut used: BTreeSet<String> = printed
@@ -72,12 +76,12 @@ pub fn metric_labels(keys: &[MetricKey]) -> Vec<String> {
         .filter(|(_, &n)| n == 1)
         .map(|(l, _)| l.clone())
         .collect();
-    keys.iter()
-        .map(|k| {
-            let plain = k.to_string();
-            if printed.get(&plain) == Some(&1) {
-                return plain;
-            }
+    let mut label_of: BTreeMap<&MetricKey, String> = BTreeMap::new();
+    for k in unique {
+        let plain = k.to_string();
+        let label = if printed.get(&plain) == Some(&1) {
+            plain
+        } else {
             let run = if k.group.is_empty() { "." } else { &k.group };
             let base = format!("{run}:{}", k.tag);
             let mut label = base.clone();
@@ -87,7 +91,11 @@ pub fn metric_labels(keys: &[MetricKey]) -> Vec<String> {
                 label = format!("{base} #{n}");
             }
             label
-        })
+        };
+        label_of.insert(k, label);
+    }
+    keys.iter()
+        .map(|k| label_of.get(k).cloned().unwrap_or_else(|| k.to_string()))
         .collect()
 }
 
@@ -609,6 +617,38 @@ mod tests {
     fn ancestors_walk_up() {
         assert_eq!(ancestors("a/b/c").collect::<Vec<_>>(), ["a/b", "a"]);
         assert_eq!(ancestors("train").count(), 0);
+    }
+
+    #[test]
+    fn metric_labels_are_unique_and_stable() {
+        let k = |g: &str, t: &str| MetricKey::new(g, t);
+        let keys = [
+            k("validation", "loss"),
+            k("", "validation/loss"),
+            k("a", "b/c"),
+            k("a/b", "c"),
+            k("", "a:b/c"), // prints like the label a:b/c would get
+            k("train", "loss"),
+            k("validation", "loss"), // a repeat gets the same label
+        ];
+        let labels = metric_labels(&keys);
+        assert_eq!(
+            labels,
+            [
+                "validation:loss",
+                ".:validation/loss",
+                "a:b/c #2",
+                "a/b:c",
+                "a:b/c",
+                "train/loss",
+                "validation:loss",
+            ]
+        );
+        let mut reversed = keys.to_vec();
+        reversed.reverse();
+        let mut again = metric_labels(&reversed);
+        again.reverse();
+        assert_eq!(again, labels, "order does not change labels");
     }
 
     #[test]
