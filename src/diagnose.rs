@@ -290,21 +290,19 @@ pub fn diagnose(ld: &Logdir) -> Vec<Finding> {
     }
 
     // Metrics in different runs whose `group/tag` print alike.
-    let every: BTreeSet<MetricKey> = exp
-        .metrics
+    let declared: Vec<MetricKey> = exp.metrics.iter().map(|m| m.key.clone()).collect();
+    let extra: Vec<MetricKey> = written
         .iter()
-        .map(|m| m.key.clone())
-        .chain(written.iter().cloned())
+        .filter(|k| !declared.contains(k))
+        .cloned()
         .collect();
-    let every: Vec<MetricKey> = every.into_iter().collect();
-    let mut alike: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for (k, label) in every.iter().zip(metric_labels(&every)) {
-        let printed = k.to_string();
-        if label != printed {
-            alike.entry(printed).or_default().push(label);
-        }
+    let labels = metric_labels(&declared, &extra);
+    let mut alike: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (k, label) in declared.iter().chain(&extra).zip(labels) {
+        alike.entry(k.to_string()).or_default().insert(label);
     }
-    for (printed, labels) in &alike {
+    for (printed, labels) in alike.iter().filter(|(_, ls)| ls.len() > 1) {
+        let labels: Vec<&str> = labels.iter().map(String::as_str).collect();
         push(
             &mut out,
             Level::Warn,

@@ -62,8 +62,9 @@ pub enum QueryError {
         /// What exists.
         known: Vec<String>,
     },
-    /// A tag that names metrics in several groups.
-    #[error("metric {name:?} is ambiguous: it is the tag of {}; write one of them", candidates.join(", "))]
+    /// A name that means several metrics: a tag in several groups, or a
+    /// `group/tag` that two metrics print as.
+    #[error("metric {name:?} is ambiguous: it names {}; write one of them", candidates.join(", "))]
     AmbiguousMetric {
         /// As given.
         name: String,
@@ -277,19 +278,19 @@ pub fn build(logdir: &Logdir, query: &Query) -> Result<Table, QueryError> {
     all_hparams.extend(extra.into_iter().cloned());
     let mut all_metrics: Vec<MetricKey> = exp.metrics.iter().map(|m| m.key.clone()).collect();
     let known: BTreeSet<MetricKey> = all_metrics.iter().cloned().collect();
-    let found: BTreeSet<&MetricKey> = logdir
+    let found: Vec<MetricKey> = logdir
         .sessions
         .iter()
         .flat_map(|s| s.scalars.keys())
         .filter(|k| !known.contains(*k))
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .cloned()
         .collect();
-    all_metrics.extend(found.into_iter().cloned());
+    let labels = metric_labels(&all_metrics, &found);
+    all_metrics.extend(found);
     let names = Names {
-        metrics: all_metrics
-            .iter()
-            .cloned()
-            .zip(metric_labels(&all_metrics))
-            .collect(),
+        metrics: all_metrics.iter().cloned().zip(labels).collect(),
         display: exp
             .metrics
             .iter()

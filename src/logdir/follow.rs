@@ -8,7 +8,10 @@
 //! series and hparams are updated in place and the hparams model (experiment,
 //! sessions, groups) is rebuilt whenever something changed, so
 //! [`Follower::logdir`] always looks like a fresh [`crate::logdir::load`] of
-//! the records written so far.
+//! the records written so far. (One exception, on crafted files only: a
+//! reader reopened at an offset starts with a fresh resync credit, see
+//! `record::RecordReader`, so after a damaged header in a file built to
+//! exhaust that credit it may skip differently than a fresh load.)
 //!
 //! Memory: no file is held open between polls (a logdir can have thousands);
 //! each poll stats every known file and opens only those that grew. Files are

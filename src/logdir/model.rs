@@ -56,47 +56,67 @@ impl fmt::Display for MetricKey {
     }
 }
 
-/// Column labels for `keys`: `group/tag` (`tag` for the session's own run),
-/// unless two keys print alike, as `a` + `b/c` and `a/b` + `c` do, or the
-/// session run's tag `validation/loss` and the `validation` run's `loss`.
-/// Those are labelled `run:tag` instead (`.` for the session's own run), so
-/// that no JSON key, CSV header or `--where` name stands for two metrics;
-/// `#2`, `#3` … make even pathological names (a `:` in them) unique.
-pub fn metric_labels(keys: &[MetricKey]) -> Vec<String> {
-    // Labels are assigned over the distinct keys in (group, tag) order, so a
-    // key gets the same label whatever order or repeats it is given in (and
-    // the same as peers/tb_view.py gives it).
-    let unique: BTreeSet<&MetricKey> = keys.iter().collect();
+/// Column labels for metrics: `group/tag` (`tag` for the session's own
+/// run), unless two metrics print alike, as `a` + `b/c` and `a/b` + `c` do,
+/// or the session run's tag `validation/loss` and the `validation` run's
+/// `loss`. Those are labelled `run:tag` instead (`.` for the session's own
+/// run), so that no JSON key, CSV header or `--where` name stands for two
+/// metrics; `#2`, `#3` … make even pathological names (a `:` in them) unique.
+///
+/// The `declared` metrics (the experiment's: what TensorBoard shows) are
+/// labelled among themselves first, so an undeclared tag never renames a
+/// declared column; the `extra` ones (other scalar tags under sessions) then
+/// keep `group/tag` only where that is still free. Within each set, labels
+/// are assigned in (group, tag) order, so a key gets the same label whatever
+/// the order or repeats it comes in (and the same as `peers/tb_view.py`
+/// gives TensorBoard's metrics). Returns the labels of `declared`, then of
+/// `extra`.
+pub fn metric_labels(declared: &[MetricKey], extra: &[MetricKey]) -> Vec<String> {
+    let mut used = BTreeSet::new();
+    let mut label_of: BTreeMap<&MetricKey, String> = BTreeMap::new();
+    assign_labels(declared.iter(), &mut used, &mut label_of);
+    let rest: Vec<&MetricKey> = extra.iter().filter(|k| !label_of.contains_key(k)).collect();
+    assign_labels(rest, &mut used, &mut label_of);
+    declared
+        .iter()
+        .chain(extra)
+        .map(|k| label_of.get(k).cloned().unwrap_or_else(|| k.to_string()))
+        .collect()
+}
+
+/// Labels `keys` (see [`metric_labels`]), none of them in `used`.
+fn assign_labels<'a>(
+    keys: impl IntoIterator<Item = &'a MetricKey>,
+    used: &mut BTreeSet<String>,
+    label_of: &mut BTreeMap<&'a MetricKey, String>,
+) {
+    let unique: BTreeSet<&MetricKey> = keys.into_iter().collect();
     let mut printed: BTreeMap<String, usize> = BTreeMap::new();
     for k in &unique {
         *printed.entry(k.to_string()).or_default() += 1;
     }
-    let mut used: BTreeSet<String> = printed
-        .iter()
-        .filter(|(_, &n)| n == 1)
-        .map(|(l, _)| l.clone())
-        .collect();
-    let mut label_of: BTreeMap<&MetricKey, String> = BTreeMap::new();
-    for k in unique {
+    // Plain labels first, so a `run:tag` never takes one.
+    for k in &unique {
         let plain = k.to_string();
-        let label = if printed.get(&plain) == Some(&1) {
-            plain
-        } else {
-            let run = if k.group.is_empty() { "." } else { &k.group };
-            let base = format!("{run}:{}", k.tag);
-            let mut label = base.clone();
-            let mut n = 1;
-            while !used.insert(label.clone()) {
-                n += 1;
-                label = format!("{base} #{n}");
-            }
-            label
-        };
+        if printed.get(&plain) == Some(&1) && !used.contains(&plain) {
+            used.insert(plain.clone());
+            label_of.insert(k, plain);
+        }
+    }
+    for k in unique {
+        if label_of.contains_key(k) {
+            continue;
+        }
+        let run = if k.group.is_empty() { "." } else { &k.group };
+        let base = format!("{run}:{}", k.tag);
+        let mut label = base.clone();
+        let mut n = 1;
+        while !used.insert(label.clone()) {
+            n += 1;
+            label = format!("{base} #{n}");
+        }
         label_of.insert(k, label);
     }
-    keys.iter()
-        .map(|k| label_of.get(k).cloned().unwrap_or_else(|| k.to_string()))
-        .collect()
 }
 
 /// The value type of an hparam column.
@@ -631,7 +651,7 @@ mod tests {
             k("train", "loss"),
             k("validation", "loss"), // a repeat gets the same label
         ];
-        let labels = metric_labels(&keys);
+        let labels = metric_labels(&keys, &[]);
         assert_eq!(
             labels,
             [
@@ -646,9 +666,17 @@ mod tests {
         );
         let mut reversed = keys.to_vec();
         reversed.reverse();
-        let mut again = metric_labels(&reversed);
+        let mut again = metric_labels(&reversed, &[]);
         again.reverse();
         assert_eq!(again, labels, "order does not change labels");
+
+        // An undeclared tag never renames a declared metric.
+        let declared = [k("validation", "loss")];
+        let extra = [k("", "validation/loss"), k("validation", "loss")];
+        assert_eq!(
+            metric_labels(&declared, &extra),
+            ["validation/loss", ".:validation/loss", "validation/loss"]
+        );
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! Finding the runs of a logdir: every directory that directly holds a file
 //! whose name contains `tfevents` is a run, named by its path relative to the
 //! logdir with `/` separators (`.` for the logdir itself), as both TensorBoard
-//! loaders name them. Files of a run are sorted by name, which is the order
+//! loaders name them (names that are not UTF-8, or look escaped, are
+//! escaped: see `text`). Files of a run are sorted by name, which is the order
 //! TensorBoard reads them in.
 
 use std::collections::BTreeMap;
@@ -44,18 +45,45 @@ pub fn run_name(root: &Path, dir: &Path) -> String {
     }
 }
 
-/// A file name as text. Bytes that are not UTF-8 are written `\xNN` (as
-/// Python shows them), not replaced by U+FFFD, so that two directories
-/// differing only there keep different run names.
+/// A file name as text, one-to-one: names that are UTF-8 come out as they
+/// are (as TensorBoard shows them), except that a backslash followed by `\`
+/// or by `x` and two hex digits is doubled; bytes that are not UTF-8 are
+/// written `\xNN`. So no two directory names give the same run name (with
+/// U+FFFD for bad bytes, two directories differing only there merged into one
+/// run and one session's start info hid the other's). The doubling touches
+/// only names that already look escaped.
 fn text(name: &std::ffi::OsStr) -> String {
     #[cfg(unix)]
     {
+        use std::fmt::Write as _;
         use std::os::unix::ffi::OsStrExt;
-        let mut out = String::new();
-        for chunk in name.as_bytes().utf8_chunks() {
-            out.push_str(chunk.valid());
+        let bytes = name.as_bytes();
+        if let Ok(s) = std::str::from_utf8(bytes) {
+            if !s.contains('\\') {
+                return s.to_string();
+            }
+        }
+        let mut out = String::with_capacity(bytes.len());
+        for chunk in bytes.utf8_chunks() {
+            let valid = chunk.valid();
+            for (i, c) in valid.char_indices() {
+                out.push(c);
+                if c == '\\' {
+                    let rest = &valid.as_bytes()[i + 1..];
+                    let escape_follows = match rest {
+                        // Next come this chunk's bad bytes, written `\xNN`.
+                        [] => !chunk.invalid().is_empty(),
+                        [b'\\', ..] => true,
+                        [b'x', a, b, ..] => a.is_ascii_hexdigit() && b.is_ascii_hexdigit(),
+                        _ => false,
+                    };
+                    if escape_follows {
+                        out.push('\\');
+                    }
+                }
+            }
             for b in chunk.invalid() {
-                out.push_str(&format!("\\x{b:02x}"));
+                let _ = write!(out, "\\x{b:02x}");
             }
         }
         out
@@ -119,30 +147,34 @@ pub fn discover(root: &Path, warnings: &mut Vec<Warning>) -> Vec<RunFiles> {
             .or_default()
             .push(entry.path().to_path_buf());
     }
-    // Two directories can still print alike (a literal `\xff` in one name,
-    // or names that are not UTF-8 where that is not checked): keep both
-    // runs, the later one with a suffix, and say so.
-    let mut named: BTreeMap<String, Vec<PathBuf>> = BTreeMap::new();
-    for (dir, mut files) in runs {
-        let base = run_name(root, &dir);
-        let mut name = base.clone();
-        let mut n = 1;
-        while named.contains_key(&name) {
-            n += 1;
-            name = format!("{base} ({n})");
+    // Names are one-to-one on Unix (`text`); elsewhere two directories could
+    // still share one (lossy conversion): their files are read as one run,
+    // and that is said.
+    let mut named: BTreeMap<String, (PathBuf, Vec<PathBuf>)> = BTreeMap::new();
+    for (dir, files) in runs {
+        let name = run_name(root, &dir);
+        match named.get_mut(&name) {
+            Some((first, all)) => {
+                warnings.push(Warning::file(
+                    dir.clone(),
+                    format!(
+                        "run name {name:?} is also that of {}: their files are read as one run",
+                        first.display()
+                    ),
+                ));
+                all.extend(files);
+            }
+            None => {
+                named.insert(name, (dir, files));
+            }
         }
-        if n > 1 {
-            warnings.push(Warning::file(
-                dir.clone(),
-                format!("run name {base:?} is taken by another directory: read as run {name:?}"),
-            ));
-        }
-        files.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
-        named.insert(name, files);
     }
     named
         .into_iter()
-        .map(|(name, files)| RunFiles { name, files })
+        .map(|(name, (_, mut files))| {
+            files.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
+            RunFiles { name, files }
+        })
         .collect()
 }
 
@@ -174,28 +206,48 @@ mod tests {
     }
 
     /// Directory names that are not UTF-8 keep distinct run names (their
-    /// bad bytes escaped) instead of merging into one U+FFFD run.
-    #[cfg(unix)]
+    /// bad bytes escaped) instead of merging into one U+FFFD run, also next
+    /// to a directory whose literal name looks like such an escape, and
+    /// their sub-runs keep the same prefix.
+    #[cfg(target_os = "linux")] // macOS refuses names that are not UTF-8
     #[test]
     fn non_utf8_directory_names_stay_apart() {
         use std::ffi::OsStr;
         use std::os::unix::ffi::OsStrExt;
         let d = tempfile::tempdir().unwrap();
         let root = d.path();
-        for raw in [&b"a\xff"[..], b"a\xfe", b"caf\xc3\xa9"] {
+        for raw in [
+            &b"a\xff"[..],
+            b"a\xfe",
+            b"caf\xc3\xa9",
+            b"a\\xff",      // literally a, backslash, x, f, f
+            b"a\\\xff",     // a, backslash, then the byte 0xff
+            b"a\\\\xff",    // a, two backslashes, x, f, f
+            b"w\\in",       // a backslash not before an escape: as is
+            b"a\xff/train", // a sub-run of the 0xff directory
+        ] {
             let dir = root.join(OsStr::from_bytes(raw));
             fs::create_dir_all(&dir).unwrap();
             fs::write(dir.join("events.out.tfevents.1"), b"").unwrap();
         }
-        // A literal backslash name that prints like an escaped one.
-        fs::create_dir_all(root.join("a\\xff")).unwrap();
-        fs::write(root.join("a\\xff/events.out.tfevents.1"), b"").unwrap();
         let mut w = Vec::new();
         let runs = discover(root, &mut w);
-        let names: Vec<_> = runs.iter().map(|r| r.name.as_str()).collect();
-        assert_eq!(names, ["a\\xfe", "a\\xff", "a\\xff (2)", "café"]);
-        assert_eq!(w.len(), 1, "{w:?}");
-        assert!(w[0].what.contains("is taken by another directory"), "{w:?}");
+        let mut names: Vec<_> = runs.iter().map(|r| r.name.as_str()).collect();
+        names.sort();
+        assert_eq!(
+            names,
+            [
+                "a\\\\\\\\xff", // two literal backslashes, both doubled
+                "a\\\\\\xff",   // backslash (doubled) + byte 0xff
+                "a\\\\xff",     // literal backslash, doubled
+                "a\\xfe",
+                "a\\xff",
+                "a\\xff/train",
+                "café",
+                "w\\in",
+            ]
+        );
+        assert!(w.is_empty(), "{w:?}");
         assert!(runs.iter().all(|r| r.files.len() == 1));
     }
 

@@ -611,3 +611,54 @@ fn metrics_that_print_alike_keep_distinct_labels() {
     );
     assert!(text.contains("2 metrics print as \"a/b/c\""), "{text}");
 }
+
+/// With an explicit experiment, an undeclared tag that prints like a
+/// declared metric never renames the declared column (what TensorBoard
+/// shows keeps its name); `--all-metrics` shows the undeclared one as
+/// `run:tag`.
+#[test]
+fn an_undeclared_tag_never_renames_a_declared_metric() {
+    use hp_report::event::EventFileWriter;
+    use hp_report::hparams::plugin::{experiment_summary, session_start_summary};
+    use hp_report::hparams::{ExperimentConfig, HParam, HParamValue, Metric};
+    use hp_report::Domain;
+
+    let tmp = tempfile::tempdir().unwrap();
+    let exp = ExperimentConfig::new()
+        .hparam(HParam::new(
+            "lr",
+            Domain::RealInterval {
+                min: 0.0,
+                max: 1.0,
+                log: false,
+            },
+        ))
+        .metric(Metric::new("loss").group("validation"));
+    let mut w = EventFileWriter::create(tmp.path()).unwrap();
+    w.write_summary(0, experiment_summary(exp.to_proto(0.0)))
+        .unwrap();
+    drop(w);
+    let dir = tmp.path().join("s0");
+    let mut w = EventFileWriter::create(&dir).unwrap();
+    let lr = HParamValue::Float(0.1);
+    w.write_summary(0, session_start_summary([("lr", &lr)], "", 1.0))
+        .unwrap();
+    w.write_scalar("validation/loss", 0, 7.0).unwrap();
+    drop(w);
+    let mut w = EventFileWriter::create(dir.join("validation")).unwrap();
+    w.write_scalar("loss", 0, 0.5).unwrap();
+    drop(w);
+
+    let logdir = tmp.path().to_str().unwrap();
+    let out = json(&[logdir, "--format", "json"]);
+    let m = &out["sessions"][0]["metrics"];
+    assert_eq!(m.as_object().unwrap().len(), 1, "{m}");
+    assert_eq!(m["validation/loss"], 0.5, "{m}");
+    let all = json(&[logdir, "--format", "json", "--all-metrics"]);
+    let m = &all["sessions"][0]["metrics"];
+    assert_eq!(m["validation/loss"], 0.5, "{m}");
+    assert_eq!(m[".:validation/loss"], 7.0, "{m}");
+    // The declared name still resolves to the declared metric.
+    let sorted = json(&[logdir, "--format", "json", "--sort", "validation/loss"]);
+    assert_eq!(sorted["query"]["sort"], "validation/loss");
+}
