@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""usage: gen_edge_logdir.py OUT
+"""usage: gen_edge_logdir.py OUT [--explicit]
 
 Writes, with TensorBoard's own pure-Python event writer and protos, a logdir
 of hparams edge cases that no fixture covers, for checking that hp-report and
@@ -25,6 +25,12 @@ TensorBoard agree on logdirs neither was built around (compare_with_tb.py):
     run's tag "validation/epoch_acc" next to the validation run's
     "epoch_acc", and "deep" + "train/epoch_loss" next to "deep/train" +
     "epoch_loss".
+
+With --explicit, a second kind of logdir: a declared experiment (an
+interval, a discrete and a string hparam; three metrics, one of which no
+session writes) whose sessions also write undeclared tags, one of them
+printing like a declared metric (the session run's "validation/loss" next
+to the declared validation run's "loss"), and an undeclared hparam.
 """
 import math
 import os
@@ -104,14 +110,45 @@ def session(out, name, hp, status=None, group="", subruns=None, own=None):
         write(os.path.join(d, sub), points)
 
 
+def explicit(out):
+    S = api_pb2
+    from google.protobuf import struct_pb2 as st
+    exp = S.Experiment(
+        hparam_infos=[
+            S.HParamInfo(name="lr", type=S.DATA_TYPE_FLOAT64,
+                         domain_interval=S.Interval(min_value=1e-4, max_value=1.0)),
+            S.HParamInfo(name="units", type=S.DATA_TYPE_FLOAT64,
+                         domain_discrete=st.ListValue(values=[st.Value(number_value=v) for v in (8, 16, 32)])),
+            S.HParamInfo(name="opt", type=S.DATA_TYPE_STRING,
+                         domain_discrete=st.ListValue(values=[st.Value(string_value=v) for v in ("adam", "sgd")])),
+        ],
+        metric_infos=[
+            S.MetricInfo(name=S.MetricName(group="validation", tag="loss")),
+            S.MetricInfo(name=S.MetricName(group="train", tag="loss"), display_name="train loss"),
+            S.MetricInfo(name=S.MetricName(group="", tag="never_written")),
+        ])
+    write(out, [(0, T0, hparams_value("_hparams_/experiment",
+                                      plugin_data_pb2.HParamsPluginData(experiment=exp)))])
+    for i, (lr, units, opt) in enumerate([(0.1, 8, "adam"), (0.01, 16, "sgd"), (0.001, 32, "adam")]):
+        session(out, "s%d" % i, {"lr": lr, "units": units, "opt": opt, "seed": i}, S.STATUS_SUCCESS,
+                own=curve("validation/loss", [7.0 + i]) + curve("extra_acc", [0.1 * i]),
+                subruns={"validation": curve("loss", [1.0 - 0.1 * i, 0.5 - 0.1 * i]),
+                         "train": curve("loss", [1.2 - 0.1 * i, 0.6 - 0.1 * i])})
+
+
 def main():
-    if len(sys.argv) != 2:
+    args = sys.argv[1:]
+    if len(args) not in (1, 2) or (len(args) == 2 and args[1] != "--explicit"):
         print(__doc__.splitlines()[0], file=sys.stderr)
         return 2
-    out = sys.argv[1]
+    out = args[0]
     if os.path.exists(out):
         print("gen_edge_logdir: %s exists" % out, file=sys.stderr)
         return 1
+    if len(args) == 2:
+        explicit(out)
+        print(out)
+        return 0
     S = api_pb2
     session(out, ".", {"lr": 0.5, "opt": "root"}, S.STATUS_SUCCESS,
             own=curve("final_acc", [0.1]), subruns={"train": curve("epoch_loss", [9.0])})

@@ -266,13 +266,16 @@ pub fn diagnose(ld: &Logdir) -> Vec<Finding> {
             );
         }
     }
+    // Labels as the table shows them (metrics that print alike differ).
+    let declared: Vec<MetricKey> = exp.metrics.iter().map(|m| m.key.clone()).collect();
+    let extra: Vec<MetricKey> = written
+        .iter()
+        .filter(|k| !declared.contains(k))
+        .cloned()
+        .collect();
+    let labels = metric_labels(&declared, &extra);
     if exp.explicit {
-        let declared: BTreeSet<&MetricKey> = exp.metrics.iter().map(|m| &m.key).collect();
-        let hidden: Vec<String> = written
-            .iter()
-            .filter(|k| !declared.contains(k))
-            .map(|k| k.to_string())
-            .collect();
+        let hidden: Vec<String> = labels[declared.len()..].to_vec();
         if !hidden.is_empty() {
             push(
                 &mut out,
@@ -290,15 +293,8 @@ pub fn diagnose(ld: &Logdir) -> Vec<Finding> {
     }
 
     // Metrics in different runs whose `group/tag` print alike.
-    let declared: Vec<MetricKey> = exp.metrics.iter().map(|m| m.key.clone()).collect();
-    let extra: Vec<MetricKey> = written
-        .iter()
-        .filter(|k| !declared.contains(k))
-        .cloned()
-        .collect();
-    let labels = metric_labels(&declared, &extra);
     let mut alike: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for (k, label) in declared.iter().chain(&extra).zip(labels) {
+    for (k, label) in declared.iter().chain(&extra).zip(labels.iter().cloned()) {
         alike.entry(k.to_string()).or_default().insert(label);
     }
     for (printed, labels) in alike.iter().filter(|(_, ls)| ls.len() > 1) {

@@ -11,7 +11,8 @@
 #          with every session, hparam and metric (peers/check_writer.sh);
 #        - our reader: hp-report's JSON equals TensorBoard's HTTP API on the
 #          fixtures, on our own sweep and on a logdir of edge cases written
-#          by TensorBoard's own Python writer (peers/compare_with_tb.py).
+#          by TensorBoard's own Python writer, inferred and declared
+#          (peers/compare_with_tb.py).
 #   4. the HTML report opens in headless Chromium with no console message
 #      (when chromium is installed);
 #   5. the quick benchmark run proves the benchmark script works.
@@ -41,9 +42,10 @@ trap 'rm -rf "$work"' EXIT
 cargo build -q --release --example mlp_sweep --no-default-features
 "$target/release/examples/mlp_sweep" "$work/sweep" --sessions 6 --epochs 3 --seed 11 >/dev/null
 "$py" peers/gen_edge_logdir.py "$work/edge" >/dev/null
+"$py" peers/gen_edge_logdir.py "$work/edge-explicit" --explicit >/dev/null
 bin=$target/debug/hp-report
 echo "== reader: hp-report agrees with live TensorBoard"
-for dir in fixtures/keras_mlp_grid fixtures/keras_mlp_repeats fixtures/tbx_hparams fixtures/tbrs_sweep "$work/sweep" "$work/edge"; do
+for dir in fixtures/keras_mlp_grid fixtures/keras_mlp_repeats fixtures/tbx_hparams fixtures/tbrs_sweep "$work/sweep" "$work/edge" "$work/edge-explicit"; do
     for lf in false true; do
         "$py" peers/compare_with_tb.py "$dir" "$bin" --load_fast "$lf"
     done
