@@ -10,12 +10,11 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 use crate::export::text::metric as fmt_metric;
 use crate::logdir::Point;
-use crate::plot::frame::{de, fit, legend_entry, Frame, Rect, Scale};
+use crate::plot::frame::{de, fit, legend_entry, rect_beside_legend, Frame, Scale, LEGEND_W};
 use crate::plot::{style, PlotError, PlotOptions, Source};
 
 /// Points kept per drawn curve.
 pub(crate) const MAX_POINTS: usize = 1000;
-const LEGEND_W: i32 = 250;
 
 /// TensorBoard's smoothing (`tf-smoothing`): an exponential moving average
 /// started at 0 and divided by `1 - weight^n` so that early points are not
@@ -124,12 +123,7 @@ pub(crate) fn draw<DB: DrawingBackend>(
     let (w, h) = area.dim_in_pixel();
     let (w, h) = (w as i32, h as i32);
     let frame = Frame {
-        rect: Rect {
-            x0: 84,
-            y0: 80,
-            x1: w - LEGEND_W - 20,
-            y1: h - 60,
-        },
+        rect: rect_beside_legend(w, h),
         x: x_scale,
         y: Scale::numeric(&ys, false, 0.04, false),
     };

@@ -353,6 +353,21 @@ pub(crate) fn fit(
     out
 }
 
+/// Width of the legend column right of a line plot (curves, trajectory).
+pub(crate) const LEGEND_W: i32 = 250;
+
+/// The plot rectangle of a line plot with a legend column on its right, in
+/// an area of `w` × `h` pixels: room for the title above, tick labels left
+/// and below, and [`LEGEND_W`] for the legend.
+pub(crate) fn rect_beside_legend(w: i32, h: i32) -> Rect {
+    Rect {
+        x0: 84,
+        y0: 80,
+        x1: w - LEGEND_W - 20,
+        y1: h - 60,
+    }
+}
+
 /// One legend entry with its top-left swatch at `(x, y)`: a short line in
 /// `color`, `label` beside it and, if given, a smaller `note` under the
 /// label, both elided to `max_px` pixels.

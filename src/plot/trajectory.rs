@@ -11,10 +11,8 @@ use plotters::style::text_anchor::{HPos, VPos};
 use crate::analysis::{Goal, Row};
 use crate::export::text::metric as fmt_metric;
 use crate::logdir::Logdir;
-use crate::plot::frame::{de, fit, legend_entry, Frame, Rect, Scale};
+use crate::plot::frame::{de, fit, legend_entry, rect_beside_legend, Frame, Scale, LEGEND_W};
 use crate::plot::{style, PlotError, PlotOptions, Source};
-
-const LEGEND_W: i32 = 250;
 
 /// When a row's first session started (seconds; infinity if unknown).
 fn start_of(ld: &Logdir, row: &Row) -> f64 {
@@ -91,12 +89,7 @@ pub(crate) fn draw<DB: DrawingBackend>(
     let (w, h) = area.dim_in_pixel();
     let (w, h) = (w as i32, h as i32);
     let frame = Frame {
-        rect: Rect {
-            x0: 84,
-            y0: 80,
-            x1: w - LEGEND_W - 20,
-            y1: h - 60,
-        },
+        rect: rect_beside_legend(w, h),
         x: Scale::numeric(&xs, false, 0.03, true),
         y: Scale::numeric(&ys, false, 0.05, false),
     };
