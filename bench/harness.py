@@ -548,20 +548,27 @@ def main():
         log("write: ours")
         ours_w = bench_writer(lambda o: [os.path.join(examples, "bench_write"), o,
                                          "--scalars", str(a.write_scalars)], wroot, a.reps, "ours")
-        w1 = row("hp-report `EventFileWriter::write_scalar`", ours_w, "", a.write_scalars, 0)
-        w1["events"] = a.write_scalars
-        write_rows.append(w1)
+
+        def write_row(name, data, scalars):
+            r = row(name, data, "", scalars, 0)
+            r["events"] = scalars
+            write_rows.append(r)
+            return r
+
+        def versus(peer_name, r, fmt, floor):
+            x = w1["per_s"] / r["per_s"]
+            ratios.append(("ours / %s, scalars/s" % peer_name, fmt % x, "≥ %d×" % floor,
+                           "yes" if x >= floor else "**no**"))
+
+        w1 = write_row("hp-report `EventFileWriter::write_scalar`", ours_w, a.write_scalars)
         tbrs = peer(lambda: build_tbrs(not a.quick), "tensorboard-rs")
         if tbrs:
             log("write: tensorboard-rs")
             d = peer(lambda: bench_writer(lambda o: [tbrs, o, "--scalars", str(a.write_scalars)],
                                           wroot, a.reps, "tbrs"), "tensorboard-rs")
         if tbrs and d:
-            w2 = row("tensorboard-rs 0.5.9 `add_scalar`", d, "", a.write_scalars, 0)
-            w2["events"] = a.write_scalars
-            write_rows.append(w2)
-            x = w1["per_s"] / w2["per_s"]
-            ratios.append(("ours / tensorboard-rs, scalars/s", "%.1f×" % x, "≥ 1×", "yes" if x >= 1 else "**no**"))
+            versus("tensorboard-rs", write_row("tensorboard-rs 0.5.9 `add_scalar`", d, a.write_scalars),
+                   "%.1f×", 1)
         have_py = peer(lambda: peers_py if os.path.exists(peers_py) else (_ for _ in ()).throw(
             Missing("peers venv python not found at %s" % peers_py)), "tensorboardX")
         if have_py:
@@ -570,11 +577,7 @@ def main():
                                                      "--scalars", str(a.tbx_scalars)], wroot, a.reps, "tbx"),
                      "tensorboardX")
         if have_py and d:
-            w3 = row("tensorboardX `add_scalar`", d, "", a.tbx_scalars, 0)
-            w3["events"] = a.tbx_scalars
-            write_rows.append(w3)
-            x = w1["per_s"] / w3["per_s"]
-            ratios.append(("ours / tensorboardX, scalars/s", "%.0f×" % x, "≥ 20×", "yes" if x >= 20 else "**no**"))
+            versus("tensorboardX", write_row("tensorboardX `add_scalar`", d, a.tbx_scalars), "%.0f×", 20)
             if a.tbx_scalars != a.write_scalars:
                 notes.append("tensorboardX writes %d scalars (not %d: it is slow); compared per scalar."
                              % (a.tbx_scalars, a.write_scalars))
