@@ -186,11 +186,13 @@ impl Table {
     /// The unique label of metric `key` (`group/tag` unless that is
     /// ambiguous in this logdir; see [`metric_labels`]).
     pub fn label(&self, key: &MetricKey) -> String {
-        self.labels
-            .get(key)
-            .cloned()
-            .unwrap_or_else(|| key.to_string())
+        label_in(&self.labels, key)
     }
+}
+
+/// `key`'s label in `labels`, or `group/tag` for a key not in the logdir.
+fn label_in(labels: &BTreeMap<MetricKey, String>, key: &MetricKey) -> String {
+    labels.get(key).cloned().unwrap_or_else(|| key.to_string())
 }
 
 /// Name lookup for columns.
@@ -231,13 +233,6 @@ impl Names {
 
     fn metric_names(&self) -> Vec<String> {
         self.metrics.iter().map(|(_, l)| l.clone()).collect()
-    }
-
-    fn label(&self, key: &MetricKey) -> String {
-        self.metrics
-            .iter()
-            .find(|(k, _)| k == key)
-            .map_or_else(|| key.to_string(), |(_, l)| l.clone())
     }
 
     fn resolve_metric(&self, name: &str) -> Result<MetricKey, QueryError> {
@@ -289,6 +284,11 @@ pub fn build(logdir: &Logdir, query: &Query) -> Result<Table, QueryError> {
         .collect();
     let labels = metric_labels(&all_metrics, &found);
     all_metrics.extend(found);
+    let label_of: BTreeMap<MetricKey, String> = all_metrics
+        .iter()
+        .cloned()
+        .zip(labels.iter().cloned())
+        .collect();
     let names = Names {
         metrics: all_metrics.iter().cloned().zip(labels).collect(),
         display: exp
@@ -428,7 +428,7 @@ pub fn build(logdir: &Logdir, query: &Query) -> Result<Table, QueryError> {
         .iter()
         .map(|k| MetricColumn {
             key: k.clone(),
-            label: names.label(k),
+            label: label_in(&label_of, k),
             display_name: exp
                 .metrics
                 .iter()
@@ -461,7 +461,7 @@ pub fn build(logdir: &Logdir, query: &Query) -> Result<Table, QueryError> {
         hparams,
         metrics,
         sort,
-        labels: names.metrics.into_iter().collect(),
+        labels: label_of,
         rows: ranked,
         matched,
         total,
