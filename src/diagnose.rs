@@ -10,7 +10,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::hparams::{HParamValue, Status};
-use crate::logdir::{metric_labels, Logdir, MetricKey};
+use crate::logdir::{LabelledMetrics, Logdir, MetricKey};
 
 /// How much a finding matters.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
@@ -267,15 +267,9 @@ pub fn diagnose(ld: &Logdir) -> Vec<Finding> {
         }
     }
     // Labels as the table shows them (metrics that print alike differ).
-    let declared: Vec<MetricKey> = exp.metrics.iter().map(|m| m.key.clone()).collect();
-    let extra: Vec<MetricKey> = written
-        .iter()
-        .filter(|k| !declared.contains(k))
-        .cloned()
-        .collect();
-    let labels = metric_labels(&declared, &extra);
+    let metrics = LabelledMetrics::of(exp, &ld.sessions);
     if exp.explicit {
-        let hidden: Vec<String> = labels[declared.len()..].to_vec();
+        let hidden: Vec<String> = metrics.labels[metrics.declared..].to_vec();
         if !hidden.is_empty() {
             push(
                 &mut out,
@@ -294,8 +288,11 @@ pub fn diagnose(ld: &Logdir) -> Vec<Finding> {
 
     // Metrics in different runs whose `group/tag` print alike.
     let mut alike: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for (k, label) in declared.iter().chain(&extra).zip(labels.iter().cloned()) {
-        alike.entry(k.to_string()).or_default().insert(label);
+    for (k, label) in metrics.keys.iter().zip(&metrics.labels) {
+        alike
+            .entry(k.to_string())
+            .or_default()
+            .insert(label.clone());
     }
     for (printed, labels) in alike.iter().filter(|(_, ls)| ls.len() > 1) {
         let labels: Vec<&str> = labels.iter().map(String::as_str).collect();

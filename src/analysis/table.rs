@@ -11,7 +11,7 @@ use crate::analysis::goal::Goal;
 use crate::analysis::group::{aggregate, Agg};
 use crate::analysis::reduce::Reduction;
 use crate::hparams::{HParamValue, Status};
-use crate::logdir::{metric_labels, HParamType, LoadOptions, Logdir, MetricKey};
+use crate::logdir::{HParamType, LabelledMetrics, LoadOptions, Logdir, MetricKey};
 
 /// What to show and how: the CLI's table options as a library value.
 #[derive(Clone, Debug, Default)]
@@ -124,7 +124,7 @@ pub struct MetricColumn {
     /// Group and tag.
     pub key: MetricKey,
     /// Header to show and JSON key: `group/tag`, unique in the table (see
-    /// [`metric_labels`]).
+    /// [`metric_labels`](crate::logdir::metric_labels)).
     pub label: String,
     /// Display name from the experiment ("" for none).
     pub display_name: String,
@@ -172,7 +172,7 @@ pub struct Table {
     /// Sort metric and direction.
     pub sort: Option<(MetricKey, Goal)>,
     /// The label of every metric in the logdir, shown or not (see
-    /// [`metric_labels`]; [`Table::label`] looks one up).
+    /// [`metric_labels`](crate::logdir::metric_labels); [`Table::label`] looks one up).
     pub labels: BTreeMap<MetricKey, String>,
     /// Ranked rows.
     pub rows: Vec<Row>,
@@ -184,7 +184,7 @@ pub struct Table {
 
 impl Table {
     /// The unique label of metric `key` (`group/tag` unless that is
-    /// ambiguous in this logdir; see [`metric_labels`]).
+    /// ambiguous in this logdir; see [`metric_labels`](crate::logdir::metric_labels)).
     pub fn label(&self, key: &MetricKey) -> String {
         label_in(&self.labels, key)
     }
@@ -197,7 +197,7 @@ fn label_in(labels: &BTreeMap<MetricKey, String>, key: &MetricKey) -> String {
 
 /// Name lookup for columns.
 pub(crate) struct Names {
-    /// Every metric, with its label (unique: see [`metric_labels`]).
+    /// Every metric, with its label (unique: see [`metric_labels`](crate::logdir::metric_labels)).
     pub metrics: Vec<(MetricKey, String)>,
     display: BTreeMap<String, MetricKey>,
 }
@@ -271,19 +271,11 @@ pub fn build(logdir: &Logdir, query: &Query) -> Result<Table, QueryError> {
         .filter(|k| !declared.contains(*k))
         .collect();
     all_hparams.extend(extra.into_iter().cloned());
-    let mut all_metrics: Vec<MetricKey> = exp.metrics.iter().map(|m| m.key.clone()).collect();
-    let known: BTreeSet<MetricKey> = all_metrics.iter().cloned().collect();
-    let found: Vec<MetricKey> = logdir
-        .sessions
-        .iter()
-        .flat_map(|s| s.scalars.keys())
-        .filter(|k| !known.contains(*k))
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .cloned()
-        .collect();
-    let labels = metric_labels(&all_metrics, &found);
-    all_metrics.extend(found);
+    let LabelledMetrics {
+        keys: all_metrics,
+        labels,
+        ..
+    } = LabelledMetrics::of(exp, &logdir.sessions);
     let label_of: BTreeMap<MetricKey, String> = all_metrics
         .iter()
         .cloned()

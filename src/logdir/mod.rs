@@ -21,8 +21,8 @@ use std::path::PathBuf;
 pub use follow::{Follower, PollUpdate};
 pub use load::{load, load_with_progress, LoadError, LoadOptions, Logdir};
 pub use model::{
-    metric_labels, ExperimentView, Group, HParamDomain, HParamInfoView, HParamType, MetricInfoView,
-    MetricKey, Session,
+    metric_labels, ExperimentView, Group, HParamDomain, HParamInfoView, HParamType,
+    LabelledMetrics, MetricInfoView, MetricKey, Session,
 };
 pub use run::RunData;
 pub use series::{Point, Series, SeriesOptions};

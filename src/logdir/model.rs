@@ -84,6 +84,44 @@ pub fn metric_labels(declared: &[MetricKey], extra: &[MetricKey]) -> Vec<String>
         .collect()
 }
 
+/// Every metric a logdir's sessions can show, with its label (see
+/// [`metric_labels`]): the experiment's metrics (declared or inferred) in
+/// their order, then every other scalar tag under a session, sorted; the
+/// first `declared` are the experiment's.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LabelledMetrics {
+    /// The metrics.
+    pub keys: Vec<MetricKey>,
+    /// Their labels, in the same order.
+    pub labels: Vec<String>,
+    /// How many of them, at the front, the experiment has.
+    pub declared: usize,
+}
+
+impl LabelledMetrics {
+    /// The metrics of `exp` and of `sessions`' scalars.
+    pub fn of(exp: &ExperimentView, sessions: &[Session]) -> Self {
+        let mut keys: Vec<MetricKey> = exp.metrics.iter().map(|m| m.key.clone()).collect();
+        let known: BTreeSet<&MetricKey> = keys.iter().collect();
+        let extra: Vec<MetricKey> = sessions
+            .iter()
+            .flat_map(|s| s.scalars.keys())
+            .filter(|k| !known.contains(k))
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .cloned()
+            .collect();
+        let labels = metric_labels(&keys, &extra);
+        let declared = keys.len();
+        keys.extend(extra);
+        LabelledMetrics {
+            keys,
+            labels,
+            declared,
+        }
+    }
+}
+
 /// Labels `keys` (see [`metric_labels`]), none of them in `used`.
 fn assign_labels<'a>(
     keys: impl IntoIterator<Item = &'a MetricKey>,
