@@ -17,7 +17,7 @@ import tempfile
 
 here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, here)
-from tb_view import metric_labels  # noqa: E402  (the same labels as hp-report's JSON keys)
+from tb_view import metric_labels, printed  # noqa: E402  (the same labels as hp-report's JSON keys)
 
 
 def close(a, b):
@@ -105,7 +105,7 @@ def main():
     for name in set(tg) & set(og):
         for mv in tg[name]["metricValues"]:
             g, tag = mv["name"].get("group", ""), mv["name"]["tag"]
-            key = labels.get((g, tag)) or ("%s/%s" % (g, tag) if g else tag)
+            key = labels.get((g, tag)) or printed(mv["name"])
             check(close(mv["value"], og[name]["metrics"].get(key, float("nan"))),
                   "group %s %s: tb %r, ours %r" % (name[:12], key, mv["value"], og[name]["metrics"].get(key)))
 
