@@ -105,6 +105,8 @@ pub mod report;
 pub mod rng;
 pub mod summary;
 pub mod trainer;
+#[cfg(feature = "tune")]
+pub mod tune;
 pub mod wire;
 
 pub use error::{Error, Result};
