@@ -526,30 +526,41 @@ fn render(
         rejected.len()
     );
     if !order.is_empty() {
-        let w = order
-            .iter()
-            .map(|n| n.chars().count())
-            .max()
-            .unwrap_or(6)
-            .max(6);
-        let _ = writeln!(
-            out,
-            "{:<w$}  {:>6}  {:>10}  {:>10}  {:>12}  {:>12}  {:>12}",
-            "metric", "count", "first step", "last step", "last", "min", "max"
-        );
+        let v = |x: Option<f64>| x.map_or("-".to_string(), |x| format!("{x}"));
+        let mut rows = vec![[
+            "metric".to_string(),
+            "count".into(),
+            "first step".into(),
+            "last step".into(),
+            "last".into(),
+            "min".into(),
+            "max".into(),
+        ]];
         for name in order {
             let Some(s) = by_name.get(name) else { continue };
-            let v = |x: Option<f64>| x.map_or("-".to_string(), |x| format!("{x}"));
-            let _ = writeln!(
-                out,
-                "{name:<w$}  {:>6}  {:>10}  {:>10}  {:>12}  {:>12}  {:>12}",
-                s.count,
-                s.first_step,
-                s.last_step,
+            rows.push([
+                name.clone(),
+                s.count.to_string(),
+                s.first_step.to_string(),
+                s.last_step.to_string(),
                 v(Strategy::Last.pick(&s.values)),
                 v(Strategy::Min.pick(&s.values)),
                 v(Strategy::Max.pick(&s.values)),
-            );
+            ]);
+        }
+        let mut w = [0usize; 7];
+        for r in &rows {
+            for (w, c) in w.iter_mut().zip(r) {
+                *w = (*w).max(c.chars().count());
+            }
+        }
+        for r in &rows {
+            let mut line = format!("{:<w0$}", r[0], w0 = w[0]);
+            for (c, w) in r.iter().zip(w).skip(1) {
+                let _ = write!(line, "  {c:>w$}");
+            }
+            out.push_str(&line);
+            out.push('\n');
         }
     }
     if !rejected.is_empty() {

@@ -182,9 +182,9 @@ fn test_metrics_report_golden() {
     let report = test_metrics_report(&log[..]);
     let want = "\
 6 lines, 4 with metrics, 2 metrics, 2 rejected
-metric   count  first step   last step          last           min           max
-loss         4           1           4         0.125         0.125           0.5
-acc          2           1           2           0.8           0.7           0.8
+metric  count  first step  last step   last    min  max
+loss        4           1          4  0.125  0.125  0.5
+acc         2           1          2    0.8    0.7  0.8
 rejected:
   line 5: bad=\"1\": a comma inside a number (thousands separator?)
   line 5: name=\"resnet\": not a number
