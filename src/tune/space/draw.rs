@@ -112,7 +112,11 @@ pub(super) fn grid_len(kind: &ParamKind) -> Option<u128> {
 fn point(kind: &ParamKind, i: u128) -> HParamValue {
     use ParamKind::*;
     match kind {
-        Choice(v) => v[i as usize].clone(),
+        // An empty choice (built by hand, never parsed) gives "".
+        Choice(v) => v
+            .get(i as usize)
+            .cloned()
+            .unwrap_or(HParamValue::Str(String::new())),
         Const(v) => v.clone(),
         Int { lo, .. } => HParamValue::Int((*lo as i128 + i as i128) as i64),
         Range { start, step, .. } => number(step_point(*start, *step, i), whole(&[*start, *step])),

@@ -4,7 +4,9 @@
 
 use std::path::Path;
 
-use serde_json::Value;
+/// A parsed space file: YAML's tree keeps the file's key order (so the
+/// parameters keep theirs), which serde_json's map would sort.
+pub(super) use serde_yaml_ng::Value;
 
 use crate::hparams::HParamValue;
 
@@ -80,7 +82,7 @@ impl<'a> Ctx<'a> {
             _ => None,
         };
         x.filter(|x| x.is_finite())
-            .ok_or_else(|| self.err(format!("expected a number, got {v}")))
+            .ok_or_else(|| self.err(format!("expected a number, got {}", show(v))))
     }
 
     /// An integer, also from a string; `3.0` is accepted, `3.5` is not.
@@ -92,7 +94,7 @@ impl<'a> Ctx<'a> {
         if x.fract() == 0.0 && x.abs() < 9.0e15 {
             Ok(x as i64)
         } else {
-            Err(self.err(format!("expected an integer, got {v}")))
+            Err(self.err(format!("expected an integer, got {}", show(v))))
         }
     }
 
@@ -136,15 +138,16 @@ impl<'a> Ctx<'a> {
             },
             Value::String(s) => Ok(HParamValue::Str(s.clone())),
             other => Err(self.err(format!(
-                "expected a number, string or bool, got {other} (nested or conditional values are not supported)"
+                "expected a number, string or bool, got {} (nested or conditional values are not supported)",
+                show(other)
             ))),
         }
     }
 
     /// A list member as hparam values.
     pub fn values(&self, v: &Value) -> Result<Vec<HParamValue>, SpaceError> {
-        let Some(list) = v.as_array() else {
-            return Err(self.err(format!("expected a list, got {v}")));
+        let Some(list) = v.as_sequence() else {
+            return Err(self.err(format!("expected a list, got {}", show(v))));
         };
         if list.is_empty() {
             return Err(self.err("the list of values is empty"));
@@ -160,14 +163,29 @@ impl<'a> Ctx<'a> {
         match self.get(obj, key) {
             None => Ok(None),
             Some(Value::String(s)) => Ok(Some(s)),
-            Some(v) => Err(self.at(key).err(format!("expected a string, got {v}"))),
+            Some(v) => Err(self
+                .at(key)
+                .err(format!("expected a string, got {}", show(v)))),
         }
     }
 }
 
-/// Parses YAML or JSON text into one tree. JSON is tried first when the
-/// text starts with `{` or `[` (YAML reads JSON too, but JSON's own parser
-/// gives the better message).
+/// A value as JSON text, for messages.
+pub(super) fn show(v: &Value) -> String {
+    serde_json::to_string(v).unwrap_or_else(|_| format!("{v:?}"))
+}
+
+/// A mapping key as a name (`1:` is the name "1").
+pub(super) fn key_str(k: &Value) -> String {
+    match k {
+        Value::String(s) => s.clone(),
+        other => show(other),
+    }
+}
+
+/// Parses YAML or JSON text into one tree. JSON's own parser is tried first
+/// when the text starts with `{` or `[` (YAML reads most JSON too, but not
+/// every JSON file, e.g. one indented with tabs).
 pub(super) fn parse_text(text: &str, file: &str) -> Result<Value, SpaceError> {
     let t = text.trim_start();
     if t.starts_with('{') || t.starts_with('[') {
@@ -181,16 +199,19 @@ pub(super) fn parse_text(text: &str, file: &str) -> Result<Value, SpaceError> {
 
 /// The dialect of a document, by its shape.
 pub(super) fn detect(doc: &Value) -> Option<Dialect> {
-    let obj = doc.as_object()?;
+    let obj = doc.as_mapping()?;
     let katib = obj.get("kind").and_then(Value::as_str) == Some("Experiment")
-        || doc.pointer("/spec/parameters").is_some_and(Value::is_array);
+        || doc
+            .get("spec")
+            .and_then(|s| s.get("parameters"))
+            .is_some_and(Value::is_sequence);
     if katib {
         return Some(Dialect::Katib);
     }
     if obj.contains_key("searchSpace") || obj.contains_key("searchSpaceFile") {
         return Some(Dialect::NniConfig);
     }
-    if obj.get("parameters").is_some_and(Value::is_object) {
+    if obj.get("parameters").is_some_and(Value::is_mapping) {
         return Some(Dialect::Wandb);
     }
     let nni = !obj.is_empty() && obj.values().all(|v| v.get("_type").is_some());

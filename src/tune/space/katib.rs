@@ -19,10 +19,8 @@
 //! `normal`/`logNormal` distributions are refused (Katib does not say what
 //! mean and deviation min/max stand for). The trial template is ignored.
 
-use serde_json::Value;
-
 use super::super::metrics::Strategy;
-use super::file::Ctx;
+use super::file::{show, Ctx, Value};
 use super::{Objective, ParamKind, SpaceError, SpaceFile};
 
 /// Reads a Katib Experiment document.
@@ -34,7 +32,7 @@ pub(super) fn read(doc: &Value, ctx: &Ctx) -> Result<SpaceFile, SpaceError> {
     let mut sf = SpaceFile::default();
     let params = c
         .get(spec, "parameters")
-        .and_then(Value::as_array)
+        .and_then(Value::as_sequence)
         .ok_or_else(|| c.at("parameters").err("expected a list of parameters"))?;
     for (i, p) in params.iter().enumerate() {
         let pc = c.at("parameters").at(&i.to_string());
@@ -55,7 +53,8 @@ pub(super) fn read(doc: &Value, ctx: &Ctx) -> Result<SpaceFile, SpaceError> {
     sf.max_trials = c.count(spec, "maxTrialCount")?;
     sf.max_failures = c.count(spec, "maxFailedTrialCount")?;
     if let Some(a) = spec
-        .pointer("/algorithm/algorithmName")
+        .get("algorithm")
+        .and_then(|a| a.get("algorithmName"))
         .and_then(Value::as_str)
     {
         sf.method = Some(a.to_string());
@@ -131,7 +130,7 @@ fn param(p: &Value, c: &Ctx) -> Result<ParamKind, SpaceError> {
                 .iter()
                 .map(|v| match v {
                     Value::String(s) => crate::hparams::HParamValue::Str(s.clone()),
-                    other => crate::hparams::HParamValue::Str(other.to_string()),
+                    other => crate::hparams::HParamValue::Str(show(other)),
                 })
                 .collect();
             Ok(ParamKind::Choice(vals))
@@ -153,7 +152,7 @@ fn number(x: f64) -> crate::hparams::HParamValue {
 
 fn list<'v>(fs: &'v Value, fc: &Ctx) -> Result<&'v Vec<Value>, SpaceError> {
     fc.get(fs, "list")
-        .and_then(Value::as_array)
+        .and_then(Value::as_sequence)
         .filter(|l| !l.is_empty())
         .ok_or_else(|| fc.at("list").err("expected a non-empty `list`"))
 }
@@ -180,7 +179,10 @@ fn objective(o: &Value, c: &Ctx, sf: &mut SpaceFile) -> Result<(), SpaceError> {
     if let Some(g) = c.get(o, "goal") {
         sf.target = Some(c.at("goal").num(g)?);
     }
-    if let Some(list) = c.get(o, "additionalMetricNames").and_then(Value::as_array) {
+    if let Some(list) = c
+        .get(o, "additionalMetricNames")
+        .and_then(Value::as_sequence)
+    {
         sf.other_metrics = list
             .iter()
             .filter_map(Value::as_str)
@@ -192,7 +194,7 @@ fn objective(o: &Value, c: &Ctx, sf: &mut SpaceFile) -> Result<(), SpaceError> {
     } else {
         Strategy::Max
     });
-    if let Some(list) = c.get(o, "metricStrategies").and_then(Value::as_array) {
+    if let Some(list) = c.get(o, "metricStrategies").and_then(Value::as_sequence) {
         for (i, s) in list.iter().enumerate() {
             let sc = c.at("metricStrategies").at(&i.to_string());
             if sc.str_at(s, "name")? == Some(name) {

@@ -11,9 +11,7 @@
 
 use std::path::Path;
 
-use serde_json::Value;
-
-use super::file::Ctx;
+use super::file::{key_str, show, Ctx, Value};
 use super::{Param, ParamKind, Space, SpaceError, SpaceFile};
 
 /// One `{_type, _value}` entry.
@@ -27,10 +25,12 @@ pub(super) fn read_param(name: &str, v: &Value, ctx: &Ctx) -> Result<Param, Spac
     };
     let cv = c.at("_value");
     let nums = |n: usize| -> Result<Vec<f64>, SpaceError> {
-        let list = val
-            .as_array()
-            .filter(|l| l.len() == n)
-            .ok_or_else(|| cv.err(format!("{ty} takes a list of {n} numbers, got {val}")))?;
+        let list = val.as_sequence().filter(|l| l.len() == n).ok_or_else(|| {
+            cv.err(format!(
+                "{ty} takes a list of {n} numbers, got {}",
+                show(val)
+            ))
+        })?;
         list.iter()
             .enumerate()
             .map(|(i, x)| cv.at(&i.to_string()).num(x))
@@ -39,10 +39,9 @@ pub(super) fn read_param(name: &str, v: &Value, ctx: &Ctx) -> Result<Param, Spac
     let kind = match ty {
         "choice" => ParamKind::Choice(cv.values(val)?),
         "randint" => {
-            let list = val
-                .as_array()
-                .filter(|l| l.len() == 2)
-                .ok_or_else(|| cv.err(format!("randint takes [lower, upper), got {val}")))?;
+            let list = val.as_sequence().filter(|l| l.len() == 2).ok_or_else(|| {
+                cv.err(format!("randint takes [lower, upper), got {}", show(val)))
+            })?;
             let (lo, hi) = (cv.at("0").int(&list[0])?, cv.at("1").int(&list[1])?);
             if hi <= lo {
                 return Err(cv.err(format!(
@@ -103,12 +102,16 @@ fn normal(ty: &str, mu: f64, sigma: f64, q: Option<f64>) -> ParamKind {
 
 /// A whole search-space object.
 pub(super) fn read_space(doc: &Value, ctx: &Ctx) -> Result<Space, SpaceError> {
-    let Some(obj) = doc.as_object() else {
-        return Err(ctx.err(format!("an NNI search space is an object, got {doc}")));
+    let Some(obj) = doc.as_mapping() else {
+        return Err(ctx.err(format!(
+            "an NNI search space is an object, got {}",
+            show(doc)
+        )));
     };
     let mut space = Space::default();
     for (name, v) in obj {
-        let p = read_param(name, v, &ctx.param(name, name))?;
+        let name = key_str(name);
+        let p = read_param(&name, v, &ctx.param(&name, &name))?;
         space.push(p).map_err(|e| ctx.err(e))?;
     }
     Ok(space)
@@ -137,7 +140,11 @@ pub(super) fn read_config(doc: &Value, ctx: &Ctx, path: &Path) -> Result<SpaceFi
         Some(n) => Some(n),
         None => ctx.count(doc, "maxTrialNum")?,
     };
-    if let Some(tuner) = doc.pointer("/tuner/name").and_then(Value::as_str) {
+    if let Some(tuner) = doc
+        .get("tuner")
+        .and_then(|t| t.get("name"))
+        .and_then(Value::as_str)
+    {
         sf.method = Some(match tuner {
             "GridSearch" => "grid".to_string(),
             "Random" => "random".to_string(),

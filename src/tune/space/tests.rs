@@ -475,7 +475,7 @@ run_cap: 50
 command: [python, "${program}", "${args}"]
 early_terminate: {type: hyperband, min_iter: 3}
 parameters:
-  lr: {distribution: log_uniform_values, min: 1.0e-5, max: 0.1}
+  lr: {distribution: log_uniform_values, min: 1e-5, max: 0.1}
   layers: {values: [1, 2, 3]}
   act: {values: [relu, tanh]}
   epochs: {value: 10}
@@ -846,4 +846,80 @@ fn space_file_errors_name_file_parameter_and_key() {
     }
     let e = SpaceFile::load(Path::new("/nonexistent/space.yaml")).unwrap_err();
     assert!(e.message.contains("cannot read"), "{e}");
+}
+
+#[test]
+fn parameters_keep_the_file_order() {
+    let json = r#"{"z": {"_type": "choice", "_value": [1]}, "a": {"_type": "choice", "_value": [2]}, "m": {"_type": "randint", "_value": [0, 2]}}"#;
+    let yaml = "parameters:\n  z: {value: 1}\n  a: {value: 2}\n  m: {values: [0, 1]}\n";
+    for (name, text) in [("s.json", json), ("s.yaml", yaml)] {
+        let names: Vec<String> = loaded(name, text)
+            .space
+            .params
+            .into_iter()
+            .map(|p| p.name)
+            .collect();
+        assert_eq!(names, ["z", "a", "m"], "{name}");
+    }
+}
+
+/// The support and grids that the real W&B sweeps engine (0.2.0) and NNI
+/// (3.0) give for tests/tune_scripts/dialects/ (measured with
+/// tests/tune_scripts/check_dialects.py): hp-report must read the same
+/// bounds, except the two documented choices (W&B's q_uniform grid drops
+/// max, W&B's q_log_uniform_values does not clip).
+#[test]
+fn dialect_files_match_the_real_tools() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tune_scripts/dialects");
+    let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * b.abs().max(1e-300);
+    let support = |k: &ParamKind| match *k {
+        ParamKind::LogUniform { lo, hi } | ParamKind::QLogUniform { lo, hi, .. } => (lo, hi),
+        ParamKind::Int { lo, hi } => (lo as f64, hi as f64),
+        ParamKind::QUniform { lo, hi, .. } => (lo, hi),
+        ref other => panic!("{other:?}"),
+    };
+    let grid = |p: &Param| -> Vec<String> {
+        let one = Space {
+            params: vec![p.clone()],
+        };
+        one.grid()
+            .unwrap()
+            .iter()
+            .map(|t| format_value(t.get(&p.name).unwrap()))
+            .collect()
+    };
+    let w = SpaceFile::load(&dir.join("wandb_sweep.yaml")).unwrap();
+    let real: &[(&str, f64, f64)] = &[
+        ("a_int", 2.0, 5.0),
+        ("b_intu", -1.0, 1.0),
+        ("c_q", 0.0, 1.0),
+        ("d_lnb", 1e-4, 0.1),
+        ("e_vals", 1e-4, 0.1),
+        ("f_inv", 0.1, 1.0),
+        ("g_invv", 0.01, 1.0),
+        ("h_qlv", 1.0, 100.0), // W&B: 0 (round(1/5)*5, not clipped)
+    ];
+    for (name, lo, hi) in real {
+        let (a, b) = support(&w.space.get(name).unwrap().kind);
+        assert!(
+            close(a, *lo) && close(b, *hi),
+            "{name}: [{a}, {b}] vs W&B [{lo}, {hi}]"
+        );
+    }
+    assert_eq!(grid(w.space.get("a_int").unwrap()), ["2", "3", "4", "5"]);
+    assert_eq!(grid(w.space.get("b_intu").unwrap()), ["-1", "0", "1"]);
+    // W&B: 0 0.25 0.5 0.75 (np.arange drops max).
+    assert_eq!(
+        grid(w.space.get("c_q").unwrap()),
+        ["0", "0.25", "0.5", "0.75", "1"]
+    );
+    let n = SpaceFile::load(&dir.join("nni_search_space.json")).unwrap();
+    assert_eq!(grid(n.space.get("r").unwrap()), ["1", "2", "3"]);
+    assert_eq!(grid(n.space.get("q").unwrap()), ["1", "3", "6", "9"]);
+    let ql = grid(n.space.get("ql").unwrap());
+    assert_eq!(
+        (ql.len(), ql[0].as_str(), ql[1].as_str(), ql[100].as_str()),
+        (101, "1", "10", "1000")
+    );
+    assert_eq!(support(&n.space.get("lu").unwrap().kind), (0.001, 0.1));
 }

@@ -21,7 +21,9 @@
 //! `beta`/`q_beta` and `probabilities` weights are not supported (the
 //! first is an error, the second a warning: choices are drawn uniformly).
 
-use serde_json::{Map, Value};
+use serde_yaml_ng::Mapping;
+
+use super::file::{key_str, show, Value};
 
 use super::file::Ctx;
 use super::{Objective, Param, ParamKind, Space, SpaceError, SpaceFile};
@@ -31,7 +33,7 @@ pub(super) fn read(doc: &Value, ctx: &Ctx) -> Result<SpaceFile, SpaceError> {
     let mut sf = SpaceFile::default();
     let params = ctx
         .get(doc, "parameters")
-        .and_then(Value::as_object)
+        .and_then(Value::as_mapping)
         .ok_or_else(|| ctx.at("parameters").err("expected a map of parameters"))?;
     read_params(
         params,
@@ -83,7 +85,7 @@ fn command(doc: &Value, ctx: &Ctx) -> Result<Option<Vec<String>>, SpaceError> {
         return Ok(None);
     };
     let c = ctx.at("command");
-    let Some(list) = v.as_array() else {
+    let Some(list) = v.as_sequence() else {
         return Err(c.err("expected a list of words"));
     };
     list.iter()
@@ -93,7 +95,7 @@ fn command(doc: &Value, ctx: &Ctx) -> Result<Option<Vec<String>>, SpaceError> {
             Value::Number(n) => Ok(n.to_string()),
             other => Err(c
                 .at(&i.to_string())
-                .err(format!("expected a word, got {other}"))),
+                .err(format!("expected a word, got {}", show(other)))),
         })
         .collect::<Result<Vec<_>, _>>()
         .map(Some)
@@ -101,16 +103,17 @@ fn command(doc: &Value, ctx: &Ctx) -> Result<Option<Vec<String>>, SpaceError> {
 
 /// The parameters of one `parameters:` map, nested maps flattened.
 fn read_params(
-    params: &Map<String, Value>,
+    params: &Mapping,
     prefix: &str,
     ctx: &Ctx,
     space: &mut Space,
     warnings: &mut Vec<String>,
 ) -> Result<(), SpaceError> {
     for (key, v) in params {
+        let key = key_str(key);
         let name = format!("{prefix}{key}");
-        let c = ctx.param(&name, key);
-        if let Some(nested) = v.get("parameters").and_then(Value::as_object) {
+        let c = ctx.param(&name, &key);
+        if let Some(nested) = v.get("parameters").and_then(Value::as_mapping) {
             read_params(
                 nested,
                 &format!("{name}."),
@@ -138,9 +141,10 @@ fn read_param(
             kind: super::spec::parse_spec(name, spec).map_err(|e| c.err(e.message))?,
         });
     }
-    if !v.is_object() {
+    if !v.is_mapping() {
         return Err(c.err(format!(
-            "expected a map (values/value/distribution/min/max) or a SPEC string, got {v}"
+            "expected a map (values/value/distribution/min/max) or a SPEC string, got {}",
+            show(v)
         )));
     }
     if v.get("_type").is_some() {
