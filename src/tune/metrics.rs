@@ -27,6 +27,8 @@
 //!   values) give every metric of the line its step, and are not metrics
 //!   themselves. Without them the caller counts per name
 //!   ([`MetricTracker`]).
+//! * Terminal colour codes are ignored, and a progress bar redrawn with
+//!   `\r` counts as one line per redraw.
 
 use std::borrow::Borrow;
 use std::collections::{BTreeMap, HashMap};
@@ -149,7 +151,52 @@ pub fn parse_line(line: &str) -> Vec<MetricPoint> {
 }
 
 /// [`parse_line`] with the rejected near misses.
+///
+/// Terminal colour codes (`ESC[…m`) are removed first, and a line holding
+/// carriage returns (a progress bar redrawn in place) is read as one line
+/// per `\r`-separated part, each with its own step.
 pub fn scan_line(line: &str) -> LineScan {
+    if line.contains('\x1b') {
+        return scan_line(&strip_ansi(line));
+    }
+    let line = line.trim_end_matches(['\r', '\n']);
+    if line.contains('\r') {
+        let mut all = LineScan::default();
+        for part in line.split('\r') {
+            let s = scan_segment(part);
+            all.points.extend(s.points);
+            all.rejected.extend(s.rejected);
+        }
+        return all;
+    }
+    scan_segment(line)
+}
+
+/// Removes ANSI escape sequences (`ESC[` … a letter, or ESC and one char).
+fn strip_ansi(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\x1b' {
+            out.push(c);
+            continue;
+        }
+        if chars.peek() == Some(&'[') {
+            chars.next();
+            for d in chars.by_ref() {
+                if d.is_ascii_alphabetic() || d == '~' {
+                    break;
+                }
+            }
+        } else {
+            chars.next();
+        }
+    }
+    out
+}
+
+/// One line without carriage returns or colour codes.
+fn scan_segment(line: &str) -> LineScan {
     if let Some(i) = line.find("[tune-metric]:") {
         if let Some(s) = json_line(line[i + "[tune-metric]:".len()..].trim(), true) {
             return s;

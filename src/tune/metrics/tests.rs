@@ -95,10 +95,27 @@ fn grammar_table() {
             &["loss=0.2@3"],
         ),
         (r#"2024 INFO [tune-metric]: {"acc": Infinity}"#, &["acc=inf"]),
+        // Printed by syne_tune.report.Reporter 0.16.0 for
+        // r(epoch=1, loss=0.25, acc=nan) and r(epoch=2, loss=inf).
+        (
+            r#"[tune-metric]: {"epoch": 1, "loss": 0.25, "acc": NaN, "st_worker_timestamp": 1796031496.6021414, "st_worker_time": 2.2082000214140862e-05, "st_worker_iter": 0}"#,
+            &["acc=NaN@1", "loss=0.25@1"],
+        ),
+        (
+            r#"[tune-metric]: {"epoch": 2, "loss": Infinity, "st_worker_timestamp": 1796031496.6044805, "st_worker_time": 0.002362781000101677, "st_worker_iter": 1}"#,
+            &["loss=inf@2"],
+        ),
+        // Keras 3 when stdout is not a terminal.
+        ("8/8 - 0s - 3ms/step - accuracy: 0.5000 - loss: 0.6931", &["accuracy=0.5", "loss=0.6931"]),
         // Quoted names.
         (r#""loss": 0.5, 'acc': 0.25"#, &["loss=0.5", "acc=0.25"]),
         ("", &[]),
         ("just some text", &[]),
+        // Colour codes and progress bars redrawn with \r.
+        ("\x1b[32mloss=0.5\x1b[0m \x1b[1macc\x1b[0m: 0.75", &["loss=0.5", "acc=0.75"]),
+        ("step=1 loss=1\rstep=2 loss=0.5\r", &["loss=1@1", "loss=0.5@2"]),
+        (" 10%|#  | 1/10 [00:01, loss=0.9]\r 20%|## | 2/10 [00:02, loss=0.8]", &["loss=0.9", "loss=0.8"]),
+        ("loss=0.5\r\n", &["loss=0.5"]),
     ];
     for (line, want) in cases {
         check(line, want);
