@@ -209,6 +209,24 @@ impl Param {
         })
     }
 
+    /// The environment variable that carries the value: `HP_` and the
+    /// name in upper case, other characters than letters and digits as `_`
+    /// (`batch-size` → `HP_BATCH_SIZE`).
+    pub fn env_var(&self) -> String {
+        let upper: String = self
+            .name
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_uppercase()
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        format!("HP_{upper}")
+    }
+
     /// The parameter as a SPEC that [`Param::parse_arg`] reads back to the
     /// same parameter (numbers in shortest round-trip form).
     pub fn spec(&self) -> String {
@@ -261,6 +279,15 @@ impl Space {
         }
         self.params.push(p);
         Ok(())
+    }
+
+    /// Sets a parameter: replaces the one with its name in place, or adds
+    /// it at the end (a `-p` given beside `--space` wins over the file).
+    pub fn set(&mut self, p: Param) {
+        match self.params.iter_mut().find(|q| q.name == p.name) {
+            Some(q) => *q = p,
+            None => self.params.push(p),
+        }
     }
 
     /// The parameter called `name`.

@@ -923,3 +923,27 @@ fn dialect_files_match_the_real_tools() {
     );
     assert_eq!(support(&n.space.get("lu").unwrap().kind), (0.001, 0.1));
 }
+
+#[test]
+fn set_replaces_in_place_and_env_vars() {
+    let mut sp = space(&["a=1", "b=2"]);
+    sp.set(Param::parse_arg("a=choice(3,4)").unwrap());
+    sp.set(Param::parse_arg("c=5").unwrap());
+    assert_eq!(
+        sp.fingerprint(),
+        "hp-report tune space v1\na=choice(3, 4)\nb=2\nc=5\n"
+    );
+    let cases = [
+        ("lr", "HP_LR"),
+        ("batch-size", "HP_BATCH_SIZE"),
+        ("model.depth", "HP_MODEL_DEPTH"),
+        ("ünï", "HP__N_"),
+    ];
+    for (name, want) in cases {
+        let p = Param {
+            name: name.into(),
+            kind: ParamKind::Const(V::Int(1)),
+        };
+        assert_eq!(p.env_var(), want);
+    }
+}
