@@ -1,5 +1,5 @@
 //! CSV (RFC 4180 with `\n` line ends) of the data layout: typed columns,
-//! numbers in their shortest round-trip form (`0.1`, `32.0`, `1e-7`, `NaN`,
+//! numbers in their shortest round-trip form (`0.1`, `32.0`, `1e-7`, `1e+20`, `NaN`,
 //! `inf`), missing values as empty fields, an empty text as `""`. A field
 //! is quoted when it holds a comma, a quote or a line break. Text cells that
 //! would start a spreadsheet formula are defused with a leading `'` unless
@@ -121,6 +121,6 @@ mod tests {
             .into_iter()
             .map(number)
             .collect();
-        assert_eq!(got, ["0.1", "32.0", "1e-7", "1e20", "NaN", "-inf"]);
+        assert_eq!(got, ["0.1", "32.0", "1e-7", "1e+20", "NaN", "-inf"]);
     }
 }
