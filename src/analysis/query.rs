@@ -1,5 +1,5 @@
 //! The query: from a loaded logdir and the CLI's table options ([`Query`]) to
-//! a [`Table`]. Names are resolved here ([`Names`]), each session's curves
+//! a [`Table`]. Names are resolved here (`Names`), each session's curves
 //! reduced, sessions grouped ([`group`](super::group)), and the rows
 //! filtered and ranked (`rank`).
 
