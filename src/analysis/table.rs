@@ -1,6 +1,6 @@
 //! The ranked table's data: rows (sessions or groups), hparam and metric
-//! columns, and what the query ranked by. Plain values; [`query`](super::query)
-//! builds them and the exporters print them.
+//! columns, and what the query ranked by. Plain values: the query module
+//! builds them, the exporters print them.
 
 use std::collections::BTreeMap;
 
