@@ -243,3 +243,125 @@ fn hparam_type(rows: &[Row], name: &str) -> ValueType {
         _ => ValueType::Text,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::{Agg, Goal, Reduction};
+    use crate::logdir::MetricKey;
+
+    fn table(groups: bool) -> Table {
+        let key = MetricKey {
+            group: "validation".into(),
+            tag: "loss".into(),
+        };
+        let row = Row {
+            rank: 1,
+            name: "g".into(),
+            group: "g".into(),
+            status: (!groups).then_some(Status::Success),
+            sessions: vec!["a".into(), "b".into()],
+            hparams: [("rank".to_string(), HParamValue::Int(3))].into(),
+            metrics: [(key.clone(), 0.5)].into(),
+            std: [(key.clone(), 0.1)].into(),
+            counts: Default::default(),
+        };
+        Table {
+            groups,
+            agg: Agg::Mean,
+            reduce: Reduction::default(),
+            hparams: vec![HParamColumn {
+                name: "rank".into(),
+                label: "Rank!".into(),
+                kind: HParamType::Float64,
+                declared: true,
+            }],
+            metrics: vec![MetricColumn {
+                key: key.clone(),
+                label: "validation/loss".into(),
+                display_name: String::new(),
+                goal: Goal::Min,
+            }],
+            sort: Some((key, Goal::Min)),
+            labels: Default::default(),
+            rows: vec![row],
+            matched: 1,
+            total: 1,
+        }
+    }
+
+    fn names(c: &Columns<'_>) -> Vec<String> {
+        c.data_headers(str::to_string)
+    }
+
+    fn labels<'c>(c: &'c Columns<'_>) -> Vec<&'c str> {
+        c.iter().map(|c| c.label.as_str()).collect()
+    }
+
+    #[test]
+    fn one_place_decides_the_columns_of_sessions_and_groups() {
+        let t = table(false);
+        let display = Columns::new(&t, Layout::Display);
+        assert_eq!(
+            labels(&display),
+            ["#", "session", "status", "Rank!", "validation/loss"]
+        );
+        let data = Columns::new(&t, Layout::Data);
+        // An hparam named like one of our columns gets a suffix.
+        assert_eq!(
+            names(&data),
+            [
+                "rank",
+                "session",
+                "group",
+                "status",
+                "rank (hparam)",
+                "validation/loss"
+            ]
+        );
+        let t = table(true);
+        let display = Columns::new(&t, Layout::Display);
+        assert_eq!(
+            labels(&display),
+            ["#", "group", "n", "Rank!", "validation/loss"]
+        );
+        let data = Columns::new(&t, Layout::Data);
+        assert_eq!(
+            names(&data),
+            [
+                "rank",
+                "group",
+                "count",
+                "sessions",
+                "rank (hparam)",
+                "validation/loss",
+                "validation/loss std"
+            ]
+        );
+    }
+
+    #[test]
+    fn cells_read_the_row_as_their_column_says() {
+        let t = table(true);
+        let data = Columns::new(&t, Layout::Data);
+        let row = &t.rows[0];
+        let cells: Vec<Cell<'_>> = data.iter().map(|c| c.cell(row)).collect();
+        assert_eq!(cells[2], Cell::Count(2));
+        assert_eq!(cells[4], Cell::HParam(&HParamValue::Int(3)));
+        assert_eq!(
+            cells[5],
+            Cell::Metric {
+                value: 0.5,
+                std: Some(0.1)
+            }
+        );
+        assert_eq!(
+            cells[6],
+            Cell::Metric {
+                value: 0.1,
+                std: None
+            }
+        );
+        assert_eq!(data.columns[4].ty, ValueType::Number);
+    }
+}

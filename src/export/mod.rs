@@ -189,3 +189,24 @@ impl fmt::Display for Format {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parquet_is_available_exactly_with_its_feature() {
+        assert_eq!(
+            Format::Parquet.check_available().is_ok(),
+            cfg!(feature = "parquet")
+        );
+        assert!(Format::Csv.check_available().is_ok());
+        let err = Format::Parquet
+            .check_available()
+            .err()
+            .map(|e| e.to_string());
+        if let Some(e) = err {
+            assert!(e.contains("--features parquet"), "{e}");
+        }
+    }
+}
