@@ -12,10 +12,12 @@
 //! for programs (`rank`, `session` `group` `status` or `group` `count`
 //! `sessions`, and a separate `<metric> std` column per metric for groups).
 //!
-//! Column-wide presentation belongs here too: [`Column::number`] is the
-//! one place a column's numbers become text, and reordering or dropping
-//! columns (say, hparams that are constant over the rows) is a change to
-//! [`Columns::new`] alone.
+//! Column-wide presentation belongs here too: [`Column::number`] and
+//! [`Column::hparam_text`] are where a column's values become text for
+//! people (per-column number formats go there, with whatever they need to
+//! know about the column's values computed in [`Columns::new`]), and
+//! reordering or dropping columns (the sort metric first, hparams that are
+//! constant over the rows) is a change to [`Columns::new`] alone.
 
 use crate::analysis::{HParamColumn, MetricColumn, Row, Table};
 use crate::export::text::metric;
@@ -150,6 +152,11 @@ impl<'t> Column<'t> {
     /// A metric value (or spread) of this column as text for people.
     pub fn number(&self, v: f64) -> String {
         metric(v)
+    }
+
+    /// An hparam value of this column as text for people.
+    pub fn hparam_text(&self, v: &HParamValue) -> String {
+        v.to_string()
     }
 
     /// What `data_headers` appends to this column's name when an earlier

@@ -52,7 +52,7 @@ fn text(c: &Column<'_>, row: &Row) -> String {
         Cell::Status(s) => s.short().to_string(),
         Cell::Text(s) => cell(s),
         Cell::Sessions(names) => cell(&names.join(", ")),
-        Cell::HParam(v) => cell(&v.to_string()),
+        Cell::HParam(v) => cell(&c.hparam_text(v)),
         Cell::Metric { value, std: None } => c.number(value),
         Cell::Metric {
             value,

@@ -172,7 +172,7 @@ fn cell_text(c: &Column<'_>, row: &Row) -> String {
         Cell::Status(s) => s.short().to_string(),
         Cell::Text(s) => s.to_string(),
         Cell::Sessions(names) => names.join(", "),
-        Cell::HParam(v) => v.to_string(),
+        Cell::HParam(v) => c.hparam_text(v),
         Cell::Metric { value, std: None } => c.number(value),
         Cell::Metric {
             value,

@@ -382,7 +382,7 @@ fn body_cell(c: &Column<'_>, r: &Row) -> String {
                     escape(&short_number(x, &full))
                 )
             }
-            None => format!("<td>{}</td>", escape(&v.to_string())),
+            None => format!("<td>{}</td>", escape(&c.hparam_text(v))),
         },
         Cell::Metric { value, std } => {
             let dv = if value.is_finite() {
