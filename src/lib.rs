@@ -54,8 +54,7 @@
 //! # Reading a logdir
 //!
 //! [`logdir::load`] reads any hparams logdir the way TensorBoard does and
-//! gives its experiment and sessions; [`analysis`] (feature `analysis`)
-//! ranks them:
+//! gives its experiment and sessions; [`analysis::build`] ranks them:
 //!
 //! ```
 //! use hp_report::logdir::{self, LoadOptions};
@@ -83,9 +82,11 @@
 //! # Features
 //!
 //! With `default-features = false` only the writer/reader core is compiled
-//! (prost, crc32c, walkdir, rayon, serde, sha2): no polars, plotters or clap.
-//! `analysis` adds polars and the exporters, `plot` plotters and the HTML
-//! report, `cli` (default) clap and the `hp-report` binary.
+//! (prost, crc32c, walkdir, rayon, serde, sha2), with the ranked table of
+//! [`analysis`]: no polars, plotters or clap. `analysis` adds the exporters
+//! (serde_json), `plot` plotters and the HTML report, `cli` (default) clap
+//! and the `hp-report` binary; `parquet` (not in `default`) adds polars for
+//! Parquet output and `Table::to_dataframe()`.
 pub mod analysis;
 #[cfg(feature = "cli")]
 pub mod cli;

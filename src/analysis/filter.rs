@@ -4,7 +4,7 @@
 //! NAME is an hparam name, a metric (`group/tag`, or a tag that is unique),
 //! or `session`/`group`. OP is one of `=` (or `==`), `!=`, `<`, `<=`, `>`,
 //! `>=`, `~` (contains). VALUE is a number, `true`/`false`, or text (quotes
-//! optional). This module only parses; `analysis::frame` (polars) applies
+//! optional). This module only parses; `analysis::rank` applies
 //! conditions to the table.
 
 use std::fmt;

@@ -1,24 +1,33 @@
-//! From a loaded logdir to a ranked table: per-session reduction of each
-//! curve ([`reduce`]), `--where` conditions ([`filter`]), the goal of each
-//! metric ([`goal`]), and, with the `analysis` feature, session groups
-//! (`group`) and the table itself (`table`), ranked and filtered through a
-//! polars DataFrame (`frame`). The first three need no polars, so the
-//! `--where` parser can be fuzzed on the core build.
+//! From a loaded logdir to a ranked table, in plain Rust (the table is
+//! small: sessions × shown columns).
+//!
+//! The modules depend on each other in one direction only:
+//!
+//! * leaves: [`goal`] (better high or low), [`reduce`] (a curve to one
+//!   value), [`agg`] (a group's values to one), [`filter`] (the `--where`
+//!   parser), [`error`];
+//! * [`table`]: the data types of the answer (rows, columns, what it was
+//!   ranked by);
+//! * [`group`] (sessions into group rows) and `rank` (filters, sort,
+//!   `--top`) work on table rows;
+//! * [`query`]: [`Query`] → [`Table`], using all of the above.
+//!
+//! Printing the table is `export`'s business, not this module's.
 
+pub mod agg;
+pub mod error;
 pub mod filter;
-#[cfg(feature = "analysis")]
-pub mod frame;
 pub mod goal;
-#[cfg(feature = "analysis")]
 pub mod group;
+pub mod query;
+mod rank;
 pub mod reduce;
-#[cfg(feature = "analysis")]
 pub mod table;
 
+pub use agg::Agg;
+pub use error::QueryError;
 pub use filter::Condition;
 pub use goal::Goal;
-#[cfg(feature = "analysis")]
-pub use group::Agg;
+pub use query::{build, Query};
 pub use reduce::Reduction;
-#[cfg(feature = "analysis")]
-pub use table::{build, Query, QueryError, Row, Table};
+pub use table::{HParamColumn, MetricColumn, Row, Table};

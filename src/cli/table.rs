@@ -96,6 +96,9 @@ pub(crate) fn run(args: &TableArgs) -> Result<(), CliError> {
     let Some(logdir) = &args.logdir else {
         return Err(CliError::new(EXIT_USAGE, "missing LOGDIR (see --help)"));
     };
+    output_format(args)
+        .check_available()
+        .map_err(|e| CliError::new(EXIT_USAGE, e.to_string()))?;
     let q = query(&args.select);
     if let Some(secs) = args.watch {
         return watch(args, logdir, &q, secs);
@@ -152,10 +155,7 @@ fn render(
     q: &Query,
 ) -> Result<(), CliError> {
     let table = build(ld, q).map_err(query_error)?;
-    let format = args
-        .format
-        .or_else(|| args.output.as_deref().and_then(Format::from_path))
-        .unwrap_or(Format::Table);
+    let format = output_format(args);
     let width = args
         .width
         .or_else(|| terminal_width().filter(|_| std::io::stdout().is_terminal()))
@@ -207,6 +207,14 @@ fn render(
         }
     }
     Ok(())
+}
+
+/// The format asked for, else the one the output file's extension implies,
+/// else the terminal table.
+fn output_format(args: &TableArgs) -> Format {
+    args.format
+        .or_else(|| args.output.as_deref().and_then(Format::from_path))
+        .unwrap_or(Format::Table)
 }
 
 /// `$COLUMNS` if set and sane.

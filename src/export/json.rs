@@ -8,14 +8,13 @@
 //! strings `"NaN"`, `"Infinity"`, `"-Infinity"`, as TensorBoard's JSON API
 //! writes them. `jsonl`: one ROW per line.
 
-use std::collections::BTreeMap;
 use std::io::Write;
 
 use serde_json::{json, Map, Value};
 
 use crate::analysis::{Row, Table};
+use crate::export::columns::{Cell, Columns, Kind, Layout};
 use crate::export::{ExportError, Exporter, Report};
-use crate::logdir::MetricKey;
 
 pub(crate) struct Json {
     pub lines: bool,
@@ -33,57 +32,70 @@ fn number(x: f64) -> Value {
     }
 }
 
-fn metric_map(m: &BTreeMap<MetricKey, f64>, order: &Table) -> Value {
-    let mut out = Map::new();
-    for c in &order.metrics {
-        if let Some(v) = m.get(&c.key) {
-            out.insert(c.label.clone(), number(*v));
-        }
-    }
-    Value::Object(out)
-}
-
 /// One row as JSON.
 pub fn row_json(r: &Row, table: &Table) -> Value {
-    let mut hp = Map::new();
-    for h in &table.hparams {
-        if let Some(v) = r.hparams.get(&h.name) {
-            hp.insert(
-                h.name.clone(),
-                serde_json::to_value(v).unwrap_or(Value::Null),
-            );
+    row_value(&Columns::new(table, Layout::Data), r)
+}
+
+/// One row as JSON: the row's identity columns as keys, hparams, metrics
+/// (and a group's `std`) as objects keyed by name and label.
+fn row_value(cols: &Columns<'_>, r: &Row) -> Value {
+    let mut obj = Map::new();
+    let (mut hparams, mut metrics, mut std) = (Map::new(), Map::new(), Map::new());
+    for c in cols.iter() {
+        let cell = c.cell(r);
+        match c.kind {
+            Kind::HParam(h) => {
+                if let Cell::HParam(v) = cell {
+                    let v = serde_json::to_value(v).unwrap_or(Value::Null);
+                    hparams.insert(h.name.clone(), v);
+                }
+            }
+            Kind::Metric(m) | Kind::Std(m) => {
+                if let Cell::Metric { value, .. } = cell {
+                    let map = if matches!(c.kind, Kind::Std(_)) {
+                        &mut std
+                    } else {
+                        &mut metrics
+                    };
+                    map.insert(m.label.clone(), number(value));
+                }
+            }
+            _ => {
+                obj.insert(c.name.clone(), identity(cell));
+            }
         }
     }
-    if table.groups {
-        json!({
-            "rank": r.rank,
-            "group": r.name,
-            "sessions": r.sessions,
-            "count": r.sessions.len(),
-            "hparams": hp,
-            "metrics": metric_map(&r.metrics, table),
-            "std": metric_map(&r.std, table),
-        })
-    } else {
-        json!({
-            "rank": r.rank,
-            "session": r.name,
-            "group": r.group,
-            "status": r.status.map(|s| s.as_str()),
-            "hparams": hp,
-            "metrics": metric_map(&r.metrics, table),
-        })
+    obj.insert("hparams".into(), Value::Object(hparams));
+    obj.insert("metrics".into(), Value::Object(metrics));
+    if cols.table.groups {
+        obj.insert("std".into(), Value::Object(std));
+    }
+    Value::Object(obj)
+}
+
+/// A rank, name, status, count or member list as JSON.
+fn identity(cell: Cell<'_>) -> Value {
+    match cell {
+        Cell::Count(n) => json!(n),
+        Cell::Text(s) => json!(s),
+        Cell::Status(s) => json!(s.as_str()),
+        Cell::Sessions(names) => json!(names),
+        Cell::HParam(v) => serde_json::to_value(v).unwrap_or(Value::Null),
+        Cell::Metric { value, .. } => number(value),
+        Cell::Missing => Value::Null,
     }
 }
 
 /// The whole report as one JSON value.
 pub fn table_json(report: &Report<'_>) -> Value {
     let t = report.table;
+    let cols = Columns::new(t, Layout::Data);
     json!({
         "logdir": report.logdir.display().to_string(),
         "experiment": report.experiment,
         "query": {
-            "rows": if t.groups { "groups" } else { "sessions" },
+            "rows": t.row_noun(),
             "sort": t.sort.as_ref().map(|(k, _)| t.label(k)),
             "goal": t.sort.as_ref().map(|(_, g)| g.to_string()),
             "reduce": t.reduce.to_string(),
@@ -92,7 +104,7 @@ pub fn table_json(report: &Report<'_>) -> Value {
             "matched": t.matched,
             "total": t.total,
         },
-        "sessions": t.rows.iter().map(|r| row_json(r, t)).collect::<Vec<_>>(),
+        "sessions": t.rows.iter().map(|r| row_value(&cols, r)).collect::<Vec<_>>(),
         "warnings": report.warnings.iter().map(|w| w.to_string()).collect::<Vec<_>>(),
     })
 }
@@ -100,8 +112,9 @@ pub fn table_json(report: &Report<'_>) -> Value {
 impl Exporter for Json {
     fn export(&self, report: &Report<'_>, out: &mut dyn Write) -> Result<(), ExportError> {
         if self.lines {
+            let cols = Columns::new(report.table, Layout::Data);
             for r in &report.table.rows {
-                serde_json::to_writer(&mut *out, &row_json(r, report.table))
+                serde_json::to_writer(&mut *out, &row_value(&cols, r))
                     .map_err(std::io::Error::from)?;
                 out.write_all(b"\n")?;
             }

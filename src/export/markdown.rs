@@ -2,7 +2,9 @@
 
 use std::io::Write;
 
-use crate::export::text::{metric, printable};
+use crate::analysis::Row;
+use crate::export::columns::{Cell, Column, Columns, Kind, Layout};
+use crate::export::text::printable;
 use crate::export::{ExportError, Exporter, Report};
 
 pub(crate) struct Markdown;
@@ -23,60 +25,51 @@ fn cell(s: &str) -> String {
     out
 }
 
+/// A column's header: our own headers as they are, names from the logs
+/// escaped.
+fn header(c: &Column<'_>) -> String {
+    if c.identifies_row() {
+        c.label.clone()
+    } else {
+        cell(&c.label)
+    }
+}
+
+/// The divider under a header: ranks and metrics right-aligned.
+fn divider(c: &Column<'_>) -> &'static str {
+    if matches!(c.kind, Kind::Rank | Kind::Metric(_)) {
+        "---:"
+    } else {
+        "---"
+    }
+}
+
+/// One cell's text: names escaped, a group's spread after its value.
+fn text(c: &Column<'_>, row: &Row) -> String {
+    match c.cell(row) {
+        Cell::Missing => String::new(),
+        Cell::Count(n) => n.to_string(),
+        Cell::Status(s) => s.short().to_string(),
+        Cell::Text(s) => cell(s),
+        Cell::Sessions(names) => cell(&names.join(", ")),
+        Cell::HParam(v) => cell(&c.hparam_text(v)),
+        Cell::Metric { value, std: None } => c.number(value),
+        Cell::Metric {
+            value,
+            std: Some(s),
+        } => format!("{} ± {}", c.number(value), c.number(s)),
+    }
+}
+
 impl Exporter for Markdown {
     fn export(&self, report: &Report<'_>, out: &mut dyn Write) -> Result<(), ExportError> {
-        let t = report.table;
-        let mut head = vec![
-            "#".to_string(),
-            if t.groups { "group" } else { "session" }.to_string(),
-        ];
-        if t.groups {
-            head.push("n".into());
-        } else {
-            head.push("status".into());
-        }
-        head.extend(t.hparams.iter().map(|h| cell(&h.label)));
-        head.extend(t.metrics.iter().map(|m| cell(&m.label)));
-        writeln!(out, "| {} |", head.join(" | "))?;
-        let align: Vec<&str> = head
-            .iter()
-            .enumerate()
-            .map(|(i, _)| {
-                if i == 0 || i >= 3 + t.hparams.len() {
-                    "---:"
-                } else {
-                    "---"
-                }
-            })
-            .collect();
-        writeln!(out, "| {} |", align.join(" | "))?;
-        for r in &t.rows {
-            let mut cells = vec![r.rank.to_string(), cell(&r.name)];
-            if t.groups {
-                cells.push(r.sessions.len().to_string());
-            } else {
-                cells.push(r.status.map(|s| s.short()).unwrap_or("").to_string());
-            }
-            for h in &t.hparams {
-                cells.push(
-                    r.hparams
-                        .get(&h.name)
-                        .map(|v| cell(&v.to_string()))
-                        .unwrap_or_default(),
-                );
-            }
-            for m in &t.metrics {
-                let v = r
-                    .metrics
-                    .get(&m.key)
-                    .map(|v| metric(*v))
-                    .unwrap_or_default();
-                match r.std.get(&m.key) {
-                    Some(s) => cells.push(format!("{v} ± {}", metric(*s))),
-                    None => cells.push(v),
-                }
-            }
-            writeln!(out, "| {} |", cells.join(" | "))?;
+        let cols = Columns::new(report.table, Layout::Display);
+        let line = |cells: Vec<String>| format!("| {} |\n", cells.join(" | "));
+        out.write_all(line(cols.iter().map(header).collect()).as_bytes())?;
+        let divider = cols.iter().map(|c| divider(c).to_string()).collect();
+        out.write_all(line(divider).as_bytes())?;
+        for r in &report.table.rows {
+            out.write_all(line(cols.iter().map(|c| text(c, r)).collect()).as_bytes())?;
         }
         Ok(())
     }

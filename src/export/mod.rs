@@ -1,9 +1,15 @@
 //! Output formats of the ranked table, one file per format behind one trait:
-//! the terminal table, CSV, JSON / JSON Lines, Markdown and Parquet.
+//! the terminal table, CSV, JSON / JSON Lines, Markdown, and with the
+//! `parquet` feature Parquet. Every format walks the one column model of
+//! [`columns`].
 
+pub mod columns;
 mod csv;
+#[cfg(feature = "parquet")]
+mod dataframe;
 mod json;
 mod markdown;
+#[cfg(feature = "parquet")]
 mod parquet;
 mod terminal;
 pub mod text;
@@ -16,6 +22,7 @@ use std::str::FromStr;
 use crate::analysis::Table;
 use crate::logdir::{ExperimentView, Warning};
 
+pub use csv::defuse_formula;
 pub use json::{row_json, table_json};
 
 /// Everything an exporter may show.
@@ -56,15 +63,29 @@ pub enum ExportError {
     /// Writing failed.
     #[error("{0}")]
     Io(#[from] std::io::Error),
-    /// The table could not be converted.
+    /// The table could not be converted (Parquet).
     #[error("{0}")]
     Frame(String),
+    /// The format was left out of this build.
+    #[error("{0}")]
+    Unavailable(String),
 }
 
 /// One output format.
 pub trait Exporter {
     /// Writes the report.
     fn export(&self, report: &Report<'_>, out: &mut dyn Write) -> Result<(), ExportError>;
+}
+
+/// The exporter of a format this build leaves out.
+#[cfg(not(feature = "parquet"))]
+struct Unavailable(Format);
+
+#[cfg(not(feature = "parquet"))]
+impl Exporter for Unavailable {
+    fn export(&self, _: &Report<'_>, _: &mut dyn Write) -> Result<(), ExportError> {
+        self.0.check_available()
+    }
 }
 
 /// The output formats.
@@ -104,7 +125,21 @@ impl Format {
         self == Format::Parquet
     }
 
-    /// The exporter for this format.
+    /// Whether this build can write the format: Parquet needs the `parquet`
+    /// feature; the error says how to get it.
+    pub fn check_available(self) -> Result<(), ExportError> {
+        if self == Format::Parquet && !cfg!(feature = "parquet") {
+            return Err(ExportError::Unavailable(
+                "parquet output is not built in: install with `cargo install hp-report --features parquet` \
+                 (from a checkout: `cargo install --path . --features parquet`)"
+                    .into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The exporter for this format (see [`Format::check_available`]: one
+    /// that is not built in fails on export).
     pub fn exporter(self, opts: ExportOptions) -> Box<dyn Exporter> {
         match self {
             Format::Table => Box::new(terminal::TerminalTable { width: opts.width }),
@@ -114,7 +149,10 @@ impl Format {
             Format::Json => Box::new(json::Json { lines: false }),
             Format::Jsonl => Box::new(json::Json { lines: true }),
             Format::Markdown => Box::new(markdown::Markdown),
+            #[cfg(feature = "parquet")]
             Format::Parquet => Box::new(parquet::Parquet),
+            #[cfg(not(feature = "parquet"))]
+            Format::Parquet => Box::new(Unavailable(self)),
         }
     }
 }
@@ -149,5 +187,26 @@ impl fmt::Display for Format {
             Format::Markdown => "markdown",
             Format::Parquet => "parquet",
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parquet_is_available_exactly_with_its_feature() {
+        assert_eq!(
+            Format::Parquet.check_available().is_ok(),
+            cfg!(feature = "parquet")
+        );
+        assert!(Format::Csv.check_available().is_ok());
+        let err = Format::Parquet
+            .check_available()
+            .err()
+            .map(|e| e.to_string());
+        if let Some(e) = err {
+            assert!(e.contains("--features parquet"), "{e}");
+        }
     }
 }

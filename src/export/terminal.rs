@@ -8,7 +8,9 @@
 
 use std::io::Write;
 
-use crate::export::text::{elide, metric, printable, width};
+use crate::analysis::{Agg, Row, Table};
+use crate::export::columns::{Cell, Column, Columns, Kind, Layout};
+use crate::export::text::{elide, printable, width};
 use crate::export::{ExportError, Exporter, Report};
 
 pub(crate) struct TerminalTable {
@@ -119,154 +121,164 @@ fn wrap(text: &str, max: usize) -> Vec<String> {
     lines
 }
 
+/// The first line: the logdir (shortened to fit) and what it holds.
+fn title(report: &Report<'_>, width_: usize) -> String {
+    let t = report.table;
+    let exp = report.experiment;
+    let summary = format!(
+        ": {} {}, {} hparams, {} metrics ({} experiment)",
+        t.total,
+        t.row_noun(),
+        exp.hparams.len(),
+        exp.metrics.len(),
+        if exp.explicit { "declared" } else { "inferred" }
+    );
+    let room = width_.saturating_sub(width(&summary)).max(12);
+    let path = elide(&printable(&report.logdir.display().to_string()), room);
+    format!("{path}{summary}")
+}
+
+/// What the rows are ranked by, and whether that is TensorBoard's value.
+fn ranked_by(t: &Table) -> Option<String> {
+    let (k, goal) = t.sort.as_ref()?;
+    let how = if t.reduce.is_tensorboard() {
+        "last value, as TensorBoard".to_string()
+    } else {
+        format!("{} of each curve, not TensorBoard's last value", t.reduce)
+    };
+    let agg = if t.groups && t.agg == Agg::Mean {
+        "; mean over each group's sessions, as TensorBoard".to_string()
+    } else if t.groups {
+        format!(
+            "; {} over each group's sessions, not TensorBoard's mean",
+            t.agg
+        )
+    } else {
+        String::new()
+    };
+    Some(format!(
+        "ranked by {} ({goal}; {how}{agg})",
+        printable(&t.label(k))
+    ))
+}
+
+/// One cell as text: `-` for a missing hparam or metric, a group's spread
+/// after its value.
+fn cell_text(c: &Column<'_>, row: &Row) -> String {
+    match c.cell(row) {
+        Cell::Missing if c.identifies_row() => String::new(),
+        Cell::Missing => "-".into(),
+        Cell::Count(n) => n.to_string(),
+        Cell::Status(s) => s.short().to_string(),
+        Cell::Text(s) => s.to_string(),
+        Cell::Sessions(names) => names.join(", "),
+        Cell::HParam(v) => c.hparam_text(v),
+        Cell::Metric { value, std: None } => c.number(value),
+        Cell::Metric {
+            value,
+            std: Some(s),
+        } => format!("{}±{}", c.number(value), c.number(s)),
+    }
+}
+
+/// The widest a column may get.
+fn cap(c: &Column<'_>) -> usize {
+    match c.kind {
+        Kind::Rank => 6,
+        Kind::Name | Kind::Group | Kind::Sessions => 24,
+        Kind::Count => 5,
+        Kind::Status => 7,
+        Kind::HParam(_) | Kind::Metric(_) | Kind::Std(_) => 16,
+    }
+}
+
+/// A laid-out column: right-aligned when every value in it is a number.
+fn laid_out(c: &Column<'_>, rows: &[Row]) -> Col {
+    let right = rows.iter().all(|r| {
+        matches!(
+            c.cell(r),
+            Cell::Missing | Cell::Count(_) | Cell::Metric { .. }
+        ) || matches!(c.cell(r), Cell::HParam(v) if v.is_number())
+    });
+    let cells = rows.iter().map(|r| cell_text(c, r)).collect();
+    Col::new(&c.label, cells, right, cap(c))
+}
+
+/// Splits `flex` into blocks that fit beside the `fixed` columns in `width_`.
+fn blocks<'c>(fixed: &[Col], flex: &'c [Col], width_: usize) -> Vec<Vec<&'c Col>> {
+    let fixed_w: usize = fixed.iter().map(|c| c.width + GAP).sum();
+    let avail = width_.saturating_sub(fixed_w).max(12);
+    let mut blocks: Vec<Vec<&Col>> = vec![Vec::new()];
+    let mut used = 0;
+    for c in flex {
+        let w = c.width + GAP;
+        if used + w > avail && !blocks.last().is_some_and(|b| b.is_empty()) {
+            blocks.push(Vec::new());
+            used = 0;
+        }
+        used += w;
+        if let Some(b) = blocks.last_mut() {
+            b.push(c);
+        }
+    }
+    blocks
+}
+
+/// One block: bottom-aligned header lines, a rule, then `rows` lines.
+fn write_block(out: &mut dyn Write, cols: &[&Col], rows: usize) -> std::io::Result<()> {
+    let lines = cols.iter().map(|c| c.head.len()).max().unwrap_or(1);
+    for l in 0..lines {
+        let line: Vec<String> = cols
+            .iter()
+            .map(|c| {
+                let off = lines - c.head.len();
+                let h = if l >= off {
+                    c.head[l - off].as_str()
+                } else {
+                    ""
+                };
+                c.pad(h)
+            })
+            .collect();
+        writeln!(out, "{}", line.join("  ").trim_end())?;
+    }
+    let rule: Vec<String> = cols.iter().map(|c| "-".repeat(c.width)).collect();
+    writeln!(out, "{}", rule.join("  "))?;
+    for i in 0..rows {
+        let line: Vec<String> = cols.iter().map(|c| c.pad(&c.cells[i])).collect();
+        writeln!(out, "{}", line.join("  ").trim_end())?;
+    }
+    Ok(())
+}
+
 impl Exporter for TerminalTable {
     fn export(&self, report: &Report<'_>, out: &mut dyn Write) -> Result<(), ExportError> {
         let t = report.table;
-        let exp = report.experiment;
-        let rows = &t.rows;
-        let what = if t.groups { "groups" } else { "sessions" };
-        let summary = format!(
-            ": {} {}, {} hparams, {} metrics ({} experiment)",
-            t.total,
-            what,
-            exp.hparams.len(),
-            exp.metrics.len(),
-            if exp.explicit { "declared" } else { "inferred" }
-        );
-        let room = self.width.saturating_sub(width(&summary)).max(12);
-        let path = elide(&printable(&report.logdir.display().to_string()), room);
-        writeln!(out, "{path}{summary}")?;
-        if let Some((k, goal)) = &t.sort {
-            let how = if t.reduce.is_tensorboard() {
-                "last value, as TensorBoard".to_string()
-            } else {
-                format!("{} of each curve, not TensorBoard's last value", t.reduce)
-            };
-            let agg = if t.groups && t.agg == crate::analysis::Agg::Mean {
-                "; mean over each group's sessions, as TensorBoard".to_string()
-            } else if t.groups {
-                format!(
-                    "; {} over each group's sessions, not TensorBoard's mean",
-                    t.agg
-                )
-            } else {
-                String::new()
-            };
-            let line = format!("ranked by {} ({goal}; {how}{agg})", printable(&t.label(k)));
+        writeln!(out, "{}", title(report, self.width))?;
+        if let Some(line) = ranked_by(t) {
             for l in wrap(&line, self.width) {
                 writeln!(out, "{l}")?;
             }
         }
-        if rows.is_empty() {
-            writeln!(out, "\nno {what} match")?;
+        if t.rows.is_empty() {
+            writeln!(out, "\nno {} match", t.row_noun())?;
             return Ok(());
         }
         writeln!(out)?;
-
-        let mut fixed = vec![
-            Col::new(
-                "#",
-                rows.iter().map(|r| r.rank.to_string()).collect(),
-                true,
-                6,
-            ),
-            Col::new(
-                if t.groups { "group" } else { "session" },
-                rows.iter().map(|r| r.name.clone()).collect(),
-                false,
-                24,
-            ),
-        ];
-        if t.groups {
-            fixed.push(Col::new(
-                "n",
-                rows.iter().map(|r| r.sessions.len().to_string()).collect(),
-                true,
-                5,
-            ));
-        } else {
-            fixed.push(Col::new(
-                "status",
-                rows.iter()
-                    .map(|r| r.status.map(|s| s.short()).unwrap_or("").to_string())
-                    .collect(),
-                false,
-                7,
-            ));
-        }
-        let mut flex = Vec::new();
-        for h in &t.hparams {
-            let cells = rows
-                .iter()
-                .map(|r| {
-                    r.hparams
-                        .get(&h.name)
-                        .map(|v| v.to_string())
-                        .unwrap_or_else(|| "-".into())
-                })
-                .collect();
-            let numeric = rows
-                .iter()
-                .filter_map(|r| r.hparams.get(&h.name))
-                .all(|v| v.is_number());
-            flex.push(Col::new(&h.label, cells, numeric, 16));
-        }
-        for m in &t.metrics {
-            let cells = rows
-                .iter()
-                .map(|r| match (r.metrics.get(&m.key), r.std.get(&m.key)) {
-                    (Some(v), Some(s)) => format!("{}±{}", metric(*v), metric(*s)),
-                    (Some(v), None) => metric(*v),
-                    _ => "-".into(),
-                })
-                .collect();
-            flex.push(Col::new(&m.label, cells, true, 16));
-        }
-
-        // Pack flexible columns into blocks that fit the width.
-        let fixed_w: usize = fixed.iter().map(|c| c.width + GAP).sum();
-        let avail = self.width.saturating_sub(fixed_w).max(12);
-        let mut blocks: Vec<Vec<&Col>> = vec![Vec::new()];
-        let mut used = 0;
-        for c in &flex {
-            let w = c.width + GAP;
-            if used + w > avail && !blocks.last().is_some_and(|b| b.is_empty()) {
-                blocks.push(Vec::new());
-                used = 0;
-            }
-            used += w;
-            if let Some(b) = blocks.last_mut() {
-                b.push(c);
-            }
-        }
-        for (bi, block) in blocks.iter().enumerate() {
+        // The row's identity repeats in every block; the rest is packed.
+        let (fixed, flex): (Vec<Col>, Vec<Col>) = {
+            let cols = Columns::new(t, Layout::Display);
+            let (id, rest): (Vec<&Column>, Vec<&Column>) =
+                cols.iter().partition(|c| c.identifies_row());
+            let lay = |cs: Vec<&Column>| cs.into_iter().map(|c| laid_out(c, &t.rows)).collect();
+            (lay(id), lay(rest))
+        };
+        for (bi, block) in blocks(&fixed, &flex, self.width).iter().enumerate() {
             if bi > 0 {
                 writeln!(out)?;
             }
             let cols: Vec<&Col> = fixed.iter().chain(block.iter().copied()).collect();
-            let lines = cols.iter().map(|c| c.head.len()).max().unwrap_or(1);
-            for l in 0..lines {
-                // Bottom-align header lines.
-                let line: Vec<String> = cols
-                    .iter()
-                    .map(|c| {
-                        let off = lines - c.head.len();
-                        let h = if l >= off {
-                            c.head[l - off].as_str()
-                        } else {
-                            ""
-                        };
-                        c.pad(h)
-                    })
-                    .collect();
-                writeln!(out, "{}", line.join("  ").trim_end())?;
-            }
-            let rule: Vec<String> = cols.iter().map(|c| "-".repeat(c.width)).collect();
-            writeln!(out, "{}", rule.join("  "))?;
-            for i in 0..rows.len() {
-                let line: Vec<String> = cols.iter().map(|c| c.pad(&c.cells[i])).collect();
-                writeln!(out, "{}", line.join("  ").trim_end())?;
-            }
+            write_block(out, &cols, t.rows.len())?;
         }
         if t.rows.len() < t.matched || t.matched < t.total {
             writeln!(
@@ -274,7 +286,7 @@ impl Exporter for TerminalTable {
                 "\n{} of {} {} shown ({} matched the filters)",
                 t.rows.len(),
                 t.total,
-                what,
+                t.row_noun(),
                 t.matched
             )?;
         }

@@ -8,8 +8,9 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use crate::analysis::Table;
-use crate::export::text::{metric as fmt_metric, printable};
+use crate::analysis::{Goal, Row, Table};
+use crate::export::columns::{Cell, Column, Columns, Kind, Layout};
+use crate::export::text::printable;
 use crate::logdir::{HParamDomain, Logdir};
 use crate::plot::{render_svg, PlotKind, PlotOptions, Source};
 
@@ -190,7 +191,6 @@ pub fn html(path: &Path, logdir: &Logdir, table: &Table, figures: &[Figure]) -> 
         escape(&title)
     );
     let _ = writeln!(h, "<h1>{}</h1>", escape(&title));
-    let unit = if table.groups { "groups" } else { "sessions" };
     let _ = writeln!(
         h,
         "<p class=\"sub\">{} hparams sessions · {} hparams · {} metrics · {} experiment</p>",
@@ -199,33 +199,37 @@ pub fn html(path: &Path, logdir: &Logdir, table: &Table, figures: &[Figure]) -> 
         exp.metrics.len(),
         if exp.explicit { "declared" } else { "inferred" }
     );
+    summary_section(&mut h, path, logdir, table);
+    table_section(&mut h, table);
+    plots_section(&mut h, figures);
+    warnings_section(&mut h, logdir);
+    let _ = write!(
+        h,
+        "<footer>Made by hp-report {} from the logdir above; this file loads nothing from \
+         the network.</footer>\n<script>{SCRIPT}</script>\n</body>\n</html>\n",
+        env!("CARGO_PKG_VERSION")
+    );
+    h
+}
 
-    // Summary.
-    h.push_str("<section id=\"summary\">\n<h2>Experiment</h2>\n<dl class=\"summary\">\n");
-    let mut item = |k: &str, v: String| {
-        let _ = writeln!(h, "<dt>{k}</dt><dd>{v}</dd>");
-    };
-    item("logdir", escape(&path.display().to_string()));
-    if !exp.description.is_empty() {
-        item("description", escape(&exp.description));
-    }
-    if !exp.user.is_empty() {
-        item("user", escape(&exp.user));
-    }
-    let mut statuses: Vec<(String, usize)> = Vec::new();
+/// `12 success, 3 failure`: sessions per status, in order of appearance.
+fn status_counts(logdir: &Logdir) -> String {
+    let mut statuses: Vec<(&str, usize)> = Vec::new();
     for s in &logdir.sessions {
-        let k = s.status.short().to_string();
+        let k = s.status.short();
         match statuses.iter_mut().find(|(n, _)| *n == k) {
             Some((_, c)) => *c += 1,
             None => statuses.push((k, 1)),
         }
     }
     let statuses: Vec<String> = statuses.iter().map(|(k, c)| format!("{c} {k}")).collect();
-    item(
-        "sessions",
-        format!("{} ({})", logdir.sessions.len(), statuses.join(", ")),
-    );
-    let hp: Vec<String> = exp
+    statuses.join(", ")
+}
+
+/// The experiment's hparams with their domains, as HTML.
+fn hparam_list(logdir: &Logdir) -> String {
+    let hp: Vec<String> = logdir
+        .experiment
         .hparams
         .iter()
         .map(|p| {
@@ -240,14 +244,12 @@ pub fn html(path: &Path, logdir: &Logdir, table: &Table, figures: &[Figure]) -> 
             format!("<b>{}</b>{}", escape(&p.name), escape(&dom))
         })
         .collect();
-    item("hparams", hp.join("; "));
-    let ms: Vec<String> = exp
-        .metrics
-        .iter()
-        .map(|m| escape(&table.label(&m.key)))
-        .collect();
-    item("metrics", ms.join(", "));
-    let ranking = match &table.sort {
+    hp.join("; ")
+}
+
+/// How the table was ranked, as HTML.
+fn ranking(table: &Table) -> String {
+    match &table.sort {
         Some((k, g)) => format!(
             "by {} ({g}), each curve reduced to its {} value{}",
             escape(&table.label(k)),
@@ -259,15 +261,43 @@ pub fn html(path: &Path, logdir: &Logdir, table: &Table, figures: &[Figure]) -> 
             }
         ),
         None => "no metric to rank by".to_string(),
+    }
+}
+
+/// The experiment summary: a definition list.
+fn summary_section(h: &mut String, path: &Path, logdir: &Logdir, table: &Table) {
+    let exp = &logdir.experiment;
+    h.push_str("<section id=\"summary\">\n<h2>Experiment</h2>\n<dl class=\"summary\">\n");
+    let mut item = |k: &str, v: String| {
+        let _ = writeln!(h, "<dt>{k}</dt><dd>{v}</dd>");
     };
-    item("ranked", ranking);
+    item("logdir", escape(&path.display().to_string()));
+    if !exp.description.is_empty() {
+        item("description", escape(&exp.description));
+    }
+    if !exp.user.is_empty() {
+        item("user", escape(&exp.user));
+    }
+    item(
+        "sessions",
+        format!("{} ({})", logdir.sessions.len(), status_counts(logdir)),
+    );
+    item("hparams", hparam_list(logdir));
+    let ms: Vec<String> = exp
+        .metrics
+        .iter()
+        .map(|m| escape(&table.label(&m.key)))
+        .collect();
+    item("metrics", ms.join(", "));
+    item("ranked", ranking(table));
     item(
         "rows",
         format!(
-            "{} shown of {} matching, {} {unit} in all",
+            "{} shown of {} matching, {} {} in all",
             table.rows.len(),
             table.matched,
-            table.total
+            table.total,
+            table.row_noun()
         ),
     );
     item(
@@ -281,112 +311,100 @@ pub fn html(path: &Path, logdir: &Logdir, table: &Table, figures: &[Figure]) -> 
         ),
     );
     h.push_str("</dl>\n</section>\n");
+}
 
-    // The ranked table.
+/// The ranked table, sortable in the page by its headers.
+fn table_section(h: &mut String, table: &Table) {
+    let cols = Columns::new(table, Layout::Display);
     h.push_str("<section id=\"table\">\n<h2>Ranked table</h2>\n");
     h.push_str("<p class=\"note\">Click a column header to sort by it.</p>\n");
     h.push_str("<div class=\"scroll\"><table class=\"ranked\">\n<thead><tr>");
-    h.push_str("<th class=\"num\">#</th><th>");
-    h.push_str(if table.groups { "group" } else { "session" });
-    h.push_str("</th>");
-    if !table.groups {
-        h.push_str("<th>status</th>");
-    } else {
-        h.push_str("<th class=\"num\">n</th>");
-    }
-    for c in &table.hparams {
-        let num = crate::plot::numeric_column(c.kind);
-        let _ = write!(
-            h,
-            "<th{}>{}</th>",
-            if num { " class=\"num\"" } else { "" },
-            escape(&c.label)
-        );
-    }
-    for m in &table.metrics {
-        let sorted = table.sort.as_ref().is_some_and(|(k, _)| *k == m.key);
-        let _ = write!(
-            h,
-            "<th class=\"num{}\" title=\"{} is better\">{}</th>",
-            if sorted { " sorted-by" } else { "" },
-            if m.goal == crate::analysis::Goal::Max {
-                "higher"
-            } else {
-                "lower"
-            },
-            escape(&m.label)
-        );
+    for c in cols.iter() {
+        h.push_str(&header_cell(c, table));
     }
     h.push_str("</tr></thead>\n<tbody>\n");
     for r in &table.rows {
-        let _ = write!(
-            h,
-            "<tr><td class=\"num\" data-v=\"{}\">{}</td><td>{}</td>",
-            r.rank,
-            r.rank,
-            escape(&r.name)
-        );
-        match r.status {
-            Some(s) if !table.groups => {
-                let _ = write!(h, "<td class=\"status-{0}\">{0}</td>", s.short());
-            }
-            _ => {
-                let _ = write!(
-                    h,
-                    "<td class=\"num\" data-v=\"{0}\">{0}</td>",
-                    r.sessions.len()
-                );
-            }
-        }
-        for c in &table.hparams {
-            let num = crate::plot::numeric_column(c.kind);
-            match r.hparams.get(&c.name) {
-                Some(v) => match v.as_f64().filter(|x| num && x.is_finite()) {
-                    Some(x) => {
-                        let full = v.to_string();
-                        let short = short_number(x, &full);
-                        let _ = write!(
-                            h,
-                            "<td class=\"num\" data-v=\"{x:e}\" title=\"{}\">{}</td>",
-                            escape(&full),
-                            escape(&short)
-                        );
-                    }
-                    None => {
-                        let _ = write!(h, "<td>{}</td>", escape(&v.to_string()));
-                    }
-                },
-                None if num => h.push_str("<td class=\"num\" data-v=\"\"></td>"),
-                None => h.push_str("<td></td>"),
-            }
-        }
-        for m in &table.metrics {
-            match r.metrics.get(&m.key) {
-                Some(v) => {
-                    let dv = if v.is_finite() {
-                        format!("{v:e}")
-                    } else {
-                        String::new()
-                    };
-                    let std = r
-                        .std
-                        .get(&m.key)
-                        .map(|s| format!(" <span class=\"std\">± {}</span>", fmt_metric(*s)))
-                        .unwrap_or_default();
-                    let _ = write!(
-                        h,
-                        "<td class=\"num\" data-v=\"{dv}\">{}{std}</td>",
-                        fmt_metric(*v)
-                    );
-                }
-                None => h.push_str("<td class=\"num\" data-v=\"\"></td>"),
-            }
+        h.push_str("<tr>");
+        for c in cols.iter() {
+            h.push_str(&body_cell(c, r));
         }
         h.push_str("</tr>\n");
     }
     h.push_str("</tbody></table></div>\n</section>\n");
+}
 
-    // Plots.
+/// Whether a column sorts as numbers in the page.
+fn numeric(c: &Column<'_>) -> bool {
+    match c.kind {
+        Kind::Rank | Kind::Count | Kind::Metric(_) | Kind::Std(_) => true,
+        Kind::HParam(p) => crate::plot::numeric_column(p.kind),
+        Kind::Name | Kind::Group | Kind::Status | Kind::Sessions => false,
+    }
+}
+
+/// A column's `<th>`: numeric columns marked, a metric's direction as its
+/// title, the sort metric highlighted.
+fn header_cell(c: &Column<'_>, table: &Table) -> String {
+    let class = if numeric(c) { " class=\"num\"" } else { "" };
+    match c.kind {
+        Kind::Metric(m) => {
+            let sorted = table.sort.as_ref().is_some_and(|(k, _)| *k == m.key);
+            format!(
+                "<th class=\"num{}\" title=\"{} is better\">{}</th>",
+                if sorted { " sorted-by" } else { "" },
+                if m.goal == Goal::Max {
+                    "higher"
+                } else {
+                    "lower"
+                },
+                escape(&c.label)
+            )
+        }
+        _ => format!("<th{class}>{}</th>", escape(&c.label)),
+    }
+}
+
+/// A row's `<td>` in a column; numeric cells carry their exact value in
+/// `data-v` for sorting.
+fn body_cell(c: &Column<'_>, r: &Row) -> String {
+    let num = numeric(c);
+    match c.cell(r) {
+        Cell::Count(n) => format!("<td class=\"num\" data-v=\"{n}\">{n}</td>"),
+        Cell::Text(s) => format!("<td>{}</td>", escape(s)),
+        Cell::Sessions(names) => format!("<td>{}</td>", escape(&names.join(", "))),
+        Cell::Status(s) => format!("<td class=\"status-{0}\">{0}</td>", s.short()),
+        Cell::HParam(v) => match v.as_f64().filter(|x| num && x.is_finite()) {
+            Some(x) => {
+                let full = v.to_string();
+                format!(
+                    "<td class=\"num\" data-v=\"{x:e}\" title=\"{}\">{}</td>",
+                    escape(&full),
+                    escape(&short_number(x, &full))
+                )
+            }
+            None => format!("<td>{}</td>", escape(&c.hparam_text(v))),
+        },
+        Cell::Metric { value, std } => {
+            let dv = if value.is_finite() {
+                format!("{value:e}")
+            } else {
+                String::new()
+            };
+            let std = std
+                .map(|s| format!(" <span class=\"std\">± {}</span>", c.number(s)))
+                .unwrap_or_default();
+            format!(
+                "<td class=\"num\" data-v=\"{dv}\">{}{std}</td>",
+                c.number(value)
+            )
+        }
+        Cell::Missing if num => "<td class=\"num\" data-v=\"\"></td>".to_string(),
+        Cell::Missing => "<td></td>".to_string(),
+    }
+}
+
+/// Every figure with its caption, or why it is missing.
+fn plots_section(h: &mut String, figures: &[Figure]) {
     h.push_str("<section id=\"plots\">\n<h2>Plots</h2>\n");
     for f in figures {
         let _ = writeln!(h, "<figure id=\"plot-{}\">", f.kind);
@@ -405,8 +423,10 @@ pub fn html(path: &Path, logdir: &Logdir, table: &Table, figures: &[Figure]) -> 
         h.push_str("\n</figure>\n");
     }
     h.push_str("</section>\n");
+}
 
-    // Warnings.
+/// The warnings from reading, at most [`MAX_WARNINGS`].
+fn warnings_section(h: &mut String, logdir: &Logdir) {
     let _ = writeln!(
         h,
         "<section id=\"warnings\">\n<h2>Warnings ({})</h2>",
@@ -429,13 +449,6 @@ pub fn html(path: &Path, logdir: &Logdir, table: &Table, figures: &[Figure]) -> 
         h.push_str("</ul>\n");
     }
     h.push_str("</section>\n");
-    let _ = write!(
-        h,
-        "<footer>Made by hp-report {} from the logdir above; this file loads nothing from \
-         the network.</footer>\n<script>{SCRIPT}</script>\n</body>\n</html>\n",
-        env!("CARGO_PKG_VERSION")
-    );
-    h
 }
 
 #[cfg(test)]
