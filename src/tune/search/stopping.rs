@@ -575,3 +575,7 @@ fn katib_median(
         Decision::Continue(Some(ev))
     }
 }
+
+#[cfg(test)]
+#[path = "stopping_tests.rs"]
+mod tests;

@@ -264,3 +264,35 @@ fn cmaes_beats_random_on_hartmann6() {
     let random = med(&RandomSearch);
     assert!(cma < random, "cmaes {cma} vs random {random}");
 }
+
+#[test]
+fn cmaes_converges_on_a_sphere() {
+    use crate::tune::space::{Param, ParamKind};
+    // A shifted sphere: CMA-ES must home in, which a wrong update would not.
+    let space = Space {
+        params: ["a", "b", "c"]
+            .iter()
+            .map(|n| Param {
+                name: n.to_string(),
+                kind: ParamKind::Uniform { lo: -1.0, hi: 1.0 },
+            })
+            .collect(),
+    };
+    let f = |t: &Trial| {
+        let g = |n| t.get_f64(n).unwrap_or(f64::NAN);
+        (g("a") - 0.3).powi(2) + (g("b") + 0.2).powi(2) + (g("c") - 0.5).powi(2)
+    };
+    let s = CmaEs::default();
+    let mut done = Vec::new();
+    let mut best = f64::INFINITY;
+    for i in 0..200 {
+        let t = s.suggest(&space, 1, i, &done, &[], true);
+        let v = f(&t);
+        best = best.min(v);
+        done.push(Observation {
+            trial: t,
+            value: Some(v),
+        });
+    }
+    assert!(best < 1e-4, "best {best}");
+}
