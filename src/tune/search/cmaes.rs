@@ -158,7 +158,8 @@ impl State {
         let d_sigma = 1.0 + 2.0 * (((mu_eff - 1.0) / (df + 1.0)).sqrt() - 1.0).max(0.0) + c_sigma;
         let c_c = (4.0 + mu_eff / df) / (df + 4.0 + 2.0 * mu_eff / df);
         let c_1 = 2.0 / ((df + 1.3).powi(2) + mu_eff);
-        let c_mu = (1.0 - c_1).min(2.0 * (mu_eff - 2.0 + 1.0 / mu_eff) / ((df + 2.0).powi(2) + mu_eff));
+        let c_mu =
+            (1.0 - c_1).min(2.0 * (mu_eff - 2.0 + 1.0 / mu_eff) / ((df + 2.0).powi(2) + mu_eff));
         let mut cov = vec![0.0; d * d];
         for i in 0..d {
             cov[i * d + i] = 1.0;
@@ -200,7 +201,12 @@ impl State {
         let mut x = Vec::new();
         for _ in 0..100 {
             let y = self.sample_y(rng);
-            x = self.mean.iter().zip(&y).map(|(m, y)| m + self.sigma * y).collect();
+            x = self
+                .mean
+                .iter()
+                .zip(&y)
+                .map(|(m, y)| m + self.sigma * y)
+                .collect();
             if x.iter().all(|v| (0.0..=1.0).contains(v)) {
                 return x;
             }
@@ -235,7 +241,11 @@ impl State {
         let ys: Vec<Vec<f64>> = sorted[..self.weights.len()]
             .iter()
             .map(|(x, _)| {
-                let y: Vec<f64> = x.iter().zip(&self.mean).map(|(x, m)| (x - m) / self.sigma).collect();
+                let y: Vec<f64> = x
+                    .iter()
+                    .zip(&self.mean)
+                    .map(|(x, m)| (x - m) / self.sigma)
+                    .collect();
                 let norm = norm(&self.inv_sqrt_c(&y));
                 let scale = if norm > clip { clip / norm } else { 1.0 };
                 y.iter().map(|v| v * scale).collect()
@@ -244,13 +254,13 @@ impl State {
         let y_w: Vec<f64> = (0..d)
             .map(|i| ys.iter().zip(&self.weights).map(|(y, w)| w * y[i]).sum())
             .collect();
-        for i in 0..d {
-            self.mean[i] += self.sigma * y_w[i];
+        for (m, y) in self.mean.iter_mut().zip(&y_w) {
+            *m += self.sigma * y;
         }
         let cs = (self.c_sigma * (2.0 - self.c_sigma) * self.mu_eff).sqrt();
         let step = self.inv_sqrt_c(&y_w);
-        for i in 0..d {
-            self.p_sigma[i] = (1.0 - self.c_sigma) * self.p_sigma[i] + cs * step[i];
+        for (p, s) in self.p_sigma.iter_mut().zip(&step) {
+            *p = (1.0 - self.c_sigma) * *p + cs * s;
         }
         self.generation += 1;
         let ps_norm = norm(&self.p_sigma);
@@ -258,13 +268,17 @@ impl State {
         let h_sigma = ps_norm / denom < (1.4 + 2.0 / (df + 1.0)) * self.chi_n;
         let h = if h_sigma { 1.0 } else { 0.0 };
         let cc = (self.c_c * (2.0 - self.c_c) * self.mu_eff).sqrt();
-        for i in 0..d {
-            self.p_c[i] = (1.0 - self.c_c) * self.p_c[i] + h * cc * y_w[i];
+        for (p, y) in self.p_c.iter_mut().zip(&y_w) {
+            *p = (1.0 - self.c_c) * *p + h * cc * y;
         }
         let decay = 1.0 - self.c_1 - self.c_mu + (1.0 - h) * self.c_1 * self.c_c * (2.0 - self.c_c);
         for r in 0..d {
             for c in 0..d {
-                let rank_mu: f64 = ys.iter().zip(&self.weights).map(|(y, w)| w * y[r] * y[c]).sum();
+                let rank_mu: f64 = ys
+                    .iter()
+                    .zip(&self.weights)
+                    .map(|(y, w)| w * y[r] * y[c])
+                    .sum();
                 self.cov[r * d + c] = decay * self.cov[r * d + c]
                     + self.c_1 * self.p_c[r] * self.p_c[c]
                     + self.c_mu * rank_mu;
@@ -279,7 +293,7 @@ impl State {
     fn collapsed(&self) -> bool {
         let max_eig = self.eig.0.iter().copied().fold(0.0, f64::max);
         let spread = self.sigma * max_eig.sqrt();
-        !(spread >= 1e-12) || self.mean.iter().any(|m| !m.is_finite())
+        spread.is_nan() || spread < 1e-12 || self.mean.iter().any(|m| !m.is_finite())
     }
 }
 

@@ -227,7 +227,9 @@ fn dim_of(kind: &ParamKind) -> Result<Dim, HParamValue> {
         ParamKind::Choice(c) if c.len() == 1 => Err(c[0].clone()),
         ParamKind::Choice(c) => Ok(Dim::Cat(c.clone())),
         // An empty interval is the constant lo (a space parser rejects it).
-        ParamKind::Uniform { lo, hi } | ParamKind::LogUniform { lo, hi } if !(hi > lo) => {
+        ParamKind::Uniform { lo, hi } | ParamKind::LogUniform { lo, hi }
+            if hi <= lo || hi.is_nan() || lo.is_nan() =>
+        {
             Err(HParamValue::Float(*lo))
         }
         ParamKind::Uniform { lo, hi } => Ok(Dim::Real {
@@ -267,7 +269,7 @@ fn dim_of(kind: &ParamKind) -> Result<Dim, HParamValue> {
         }
         ParamKind::QUniform { lo, hi, q } => {
             let (a, b) = ((lo / q).round(), (hi / q).round());
-            if !(b > a) {
+            if b <= a || b.is_nan() || a.is_nan() {
                 return Err(HParamValue::Float(a * q));
             }
             Ok(Dim::Grid {

@@ -164,7 +164,9 @@ mod tests {
         assert!((norm_cdf(-1.96) - 0.024_997_895).abs() < 1e-7);
         let tail = norm_cdf(-8.0);
         assert!((tail / 6.220_960_574e-16 - 1.0).abs() < 1e-6);
-        assert!((ln_norm_mass(8.0, 9.0) - (6.220_960_574e-16f64 - 1.128_588e-19).ln()).abs() < 1e-4);
+        assert!(
+            (ln_norm_mass(8.0, 9.0) - (6.220_960_574e-16f64 - 1.128_588e-19).ln()).abs() < 1e-4
+        );
     }
 
     #[test]

@@ -131,8 +131,11 @@ pub(crate) fn avoid_running(
             .map(|(u, (_, d))| d.snap(*u))
             .collect()
     };
-    let is_taken =
-        |x: &[Coord]| taken.iter().any(|t| t.iter().zip(x).all(|(a, b)| *a == Some(*b)));
+    let is_taken = |x: &[Coord]| {
+        taken
+            .iter()
+            .any(|t| t.iter().zip(x).all(|(a, b)| *a == Some(*b)))
+    };
     let mut x = snap(first);
     for attempt in 0..80 {
         if !is_taken(&x) {

@@ -397,7 +397,11 @@ fn asha(
     bracket: Option<usize>,
     same_bracket: impl Fn(&Reports) -> bool,
 ) -> Decision {
-    let rule = if bracket.is_some() { "hyperband" } else { "asha" };
+    let rule = if bracket.is_some() {
+        "hyperband"
+    } else {
+        "asha"
+    };
     let Some(&(step, value)) = me.points.last() else {
         return Decision::Continue(None);
     };
@@ -477,7 +481,13 @@ fn median_of(sorted: &[f64]) -> f64 {
     }
 }
 
-fn median(table: &[Reports], me: &Reports, warmup: u64, min_trials: usize, minimize: bool) -> Decision {
+fn median(
+    table: &[Reports],
+    me: &Reports,
+    warmup: u64,
+    min_trials: usize,
+    minimize: bool,
+) -> Decision {
     let finished: Vec<&Reports> = table
         .iter()
         .filter(|r| r.finished && r.trial != me.trial)

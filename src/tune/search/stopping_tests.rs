@@ -46,7 +46,9 @@ fn asha_first_at_a_rung_continues_then_rank_decides() {
     // 0.6: 2 of 4 > 1/3: stop.
     table.push(reports(3, &[(1, 0.45)], false));
     match r.decide(&table, 3, true) {
-        Decision::Continue(Some(e)) => assert_eq!((e.cut, e.why.as_str()), (Some(0.45), "rank 1/4 ≤ 1/3")),
+        Decision::Continue(Some(e)) => {
+            assert_eq!((e.cut, e.why.as_str()), (Some(0.45), "rank 1/4 ≤ 1/3"))
+        }
         d => panic!("{d:?}"),
     }
     table[3].points[0].1 = 0.6;
@@ -80,7 +82,9 @@ fn asha_records_at_the_highest_unrecorded_rung_and_stops_at_max() {
 
 #[test]
 fn hyperband_compares_within_a_bracket_only() {
-    let rule: Rule = "hyperband:grace=1,eta=3,max=27".parse().unwrap_or_else(|e| panic!("{e}"));
+    let rule: Rule = "hyperband:grace=1,eta=3,max=27"
+        .parse()
+        .unwrap_or_else(|e| panic!("{e}"));
     let Rule::Hyperband { brackets, .. } = rule else {
         panic!("{rule:?}")
     };
@@ -91,12 +95,18 @@ fn hyperband_compares_within_a_bracket_only() {
         count[bracket_of(t, 3, 4)] += 1;
     }
     let share: Vec<f64> = count.iter().map(|c| *c as f64 / 4900.0).collect();
-    for (s, want) in share.iter().zip([27.0 / 49.0, 12.0 / 49.0, 6.0 / 49.0, 4.0 / 49.0]) {
+    for (s, want) in share
+        .iter()
+        .zip([27.0 / 49.0, 12.0 / 49.0, 6.0 / 49.0, 4.0 / 49.0])
+    {
         assert!((s - want).abs() < 0.03, "{share:?}");
     }
     // Two trials of bracket 0 and one of bracket 1: bracket 0's first rung
     // (1) ignores bracket 1's values.
-    let b0: Vec<u64> = (0..).filter(|t| bracket_of(*t, 3, 4) == 0).take(2).collect();
+    let b0: Vec<u64> = (0..)
+        .filter(|t| bracket_of(*t, 3, 4) == 0)
+        .take(2)
+        .collect();
     let b1 = (0..).find(|t| bracket_of(*t, 3, 4) == 1).unwrap_or(0);
     let table = vec![
         reports(b1, &[(3, 0.0)], false),
@@ -182,10 +192,19 @@ fn specs_parse_and_print_back() {
         ("asha", "asha:grace=1,eta=3"),
         ("asha:grace=1,eta=3,max=81", "asha:grace=1,eta=3,max=81"),
         ("asha: eta = 4 ", "asha:grace=1,eta=4"),
-        ("hyperband:max=81", "hyperband:grace=1,eta=3,max=81,brackets=5"),
-        ("hyperband:grace=3,max=81,brackets=2", "hyperband:grace=3,eta=3,max=81,brackets=2"),
+        (
+            "hyperband:max=81",
+            "hyperband:grace=1,eta=3,max=81,brackets=5",
+        ),
+        (
+            "hyperband:grace=3,max=81,brackets=2",
+            "hyperband:grace=3,eta=3,max=81,brackets=2",
+        ),
         ("median", "median:warmup=0,min_trials=5"),
-        ("median:warmup=5,min_trials=3", "median:warmup=5,min_trials=3"),
+        (
+            "median:warmup=5,min_trials=3",
+            "median:warmup=5,min_trials=3",
+        ),
         ("katib-median", "katib-median:start_step=4,min_trials=3"),
     ] {
         let r: Rule = spec.parse().unwrap_or_else(|e| panic!("{spec}: {e}"));
@@ -257,7 +276,11 @@ fn decisions_equal_syne_tune_asha_and_optuna_median_pruner() {
         };
         let minimize = case["minimize"].as_bool().unwrap_or(true);
         checked += replay(&rule, minimize, case["events"].as_array(), |e| {
-            let kind = if e[0] == "complete" { "complete" } else { "report" };
+            let kind = if e[0] == "complete" {
+                "complete"
+            } else {
+                "report"
+            };
             (kind, int(&e[1]), int(&e[2]), num(&e[3]), e[4].as_str())
         });
     }

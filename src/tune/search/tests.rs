@@ -108,7 +108,10 @@ fn inside(t: &Trial) -> Result<(), String> {
         return bad("dropout");
     }
     let opt_ok = matches!(t.get("opt"), Some(HParamValue::Str(s)) if s == "adam" || s == "x; rm -rf ~")
-        || matches!(t.get("opt"), Some(HParamValue::Bool(true)) | Some(HParamValue::Int(7)));
+        || matches!(
+            t.get("opt"),
+            Some(HParamValue::Bool(true)) | Some(HParamValue::Int(7))
+        );
     if !opt_ok {
         return bad("opt");
     }
@@ -152,7 +155,10 @@ fn run_parallel(s: &dyn Sampler, space: &Space, seed: u64) -> Vec<Trial> {
         if let Err(e) = inside(&t) {
             panic!("{e}");
         }
-        assert!(!running.contains(&t), "trial {i} copies a running trial: {t}");
+        assert!(
+            !running.contains(&t),
+            "trial {i} copies a running trial: {t}"
+        );
         all.push(t.clone());
         running.push(t);
         if running.len() == 4 {
@@ -201,7 +207,10 @@ fn a_small_grid_is_not_proposed_twice_while_running() {
             },
             Param {
                 name: "b".into(),
-                kind: ParamKind::Choice(vec![HParamValue::Str("x".into()), HParamValue::Str("y".into())]),
+                kind: ParamKind::Choice(vec![
+                    HParamValue::Str("x".into()),
+                    HParamValue::Str("y".into()),
+                ]),
             },
         ],
     };
@@ -241,7 +250,11 @@ fn tpe_beats_random_on_branin() {
     let med = |s: &dyn Sampler| {
         median(
             (0..10)
-                .map(|seed| *run(s, Problem::Branin, seed, 30).last().unwrap_or(&f64::NAN))
+                .map(|seed| {
+                    *run(s, Problem::Branin, seed, 30)
+                        .last()
+                        .unwrap_or(&f64::NAN)
+                })
                 .collect(),
         )
     };
@@ -256,7 +269,11 @@ fn cmaes_beats_random_on_hartmann6() {
     let med = |s: &dyn Sampler| {
         median(
             (0..10)
-                .map(|seed| *run(s, Problem::Hartmann6, seed, 60).last().unwrap_or(&f64::NAN))
+                .map(|seed| {
+                    *run(s, Problem::Hartmann6, seed, 60)
+                        .last()
+                        .unwrap_or(&f64::NAN)
+                })
                 .collect(),
         )
     };
