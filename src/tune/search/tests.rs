@@ -243,21 +243,20 @@ fn values_read_back_from_logs_count_as_running() {
     assert_eq!(c[0], None);
 }
 
+/// Median over seeds 0..10 of the best value after `n` trials.
+fn median_best(s: &dyn Sampler, problem: Problem, n: usize) -> f64 {
+    median(
+        (0..10)
+            .map(|seed| *run(s, problem, seed, n).last().unwrap_or(&f64::NAN))
+            .collect(),
+    )
+}
+
 #[test]
 fn tpe_beats_random_on_branin() {
     // Not timed: median best after 30 trials over 10 seeds (Optuna's TPE:
     // 0.680 over 20 seeds, random 1.46; see docs/benchmarks.md).
-    let med = |s: &dyn Sampler| {
-        median(
-            (0..10)
-                .map(|seed| {
-                    *run(s, Problem::Branin, seed, 30)
-                        .last()
-                        .unwrap_or(&f64::NAN)
-                })
-                .collect(),
-        )
-    };
+    let med = |s: &dyn Sampler| median_best(s, Problem::Branin, 30);
     let tpe = med(&Tpe::default());
     let random = med(&RandomSearch);
     assert!(tpe < random, "tpe {tpe} vs random {random}");
@@ -266,17 +265,7 @@ fn tpe_beats_random_on_branin() {
 
 #[test]
 fn cmaes_beats_random_on_hartmann6() {
-    let med = |s: &dyn Sampler| {
-        median(
-            (0..10)
-                .map(|seed| {
-                    *run(s, Problem::Hartmann6, seed, 60)
-                        .last()
-                        .unwrap_or(&f64::NAN)
-                })
-                .collect(),
-        )
-    };
+    let med = |s: &dyn Sampler| median_best(s, Problem::Hartmann6, 60);
     let cma = med(&CmaEs::default());
     let random = med(&RandomSearch);
     assert!(cma < random, "cmaes {cma} vs random {random}");

@@ -167,14 +167,49 @@ impl Tpe {
 /// Kernels of one coordinate: a truncated normal per kernel, or a
 /// probability per choice per kernel.
 enum Kernels {
-    Num {
-        mus: Vec<f64>,
-        sigmas: Vec<f64>,
-        lo: f64,
-        hi: f64,
-        step: f64,
-    },
+    Num(Normals),
     Cat(Vec<Vec<f64>>),
+}
+
+/// Truncated normals on [lo, hi] (widened by half a step on a grid).
+struct Normals {
+    mus: Vec<f64>,
+    sigmas: Vec<f64>,
+    lo: f64,
+    hi: f64,
+    step: f64,
+}
+
+impl Normals {
+    /// A draw from kernel `k`, rounded onto the grid if there is one.
+    fn sample(&self, k: usize, rng: &mut SplitMix64) -> f64 {
+        let (lo, hi, step) = (self.lo, self.hi, self.step);
+        let x = trunc_normal(
+            rng,
+            self.mus[k],
+            self.sigmas[k],
+            lo - step / 2.0,
+            hi + step / 2.0,
+        );
+        if step > 0.0 {
+            (lo + ((x - lo) / step).round() * step).clamp(lo, hi)
+        } else {
+            x
+        }
+    }
+
+    /// ln density (ln mass of the step on a grid) of kernel `k` at `x`.
+    fn ln_pdf(&self, k: usize, x: f64) -> f64 {
+        let (mu, s, lo, hi) = (self.mus[k], self.sigmas[k], self.lo, self.hi);
+        if self.step > 0.0 {
+            let h = self.step / 2.0;
+            ln_norm_mass((x - h - mu) / s, (x + h - mu) / s)
+                - ln_norm_mass((lo - h - mu) / s, (hi + h - mu) / s)
+        } else {
+            let z = (x - mu) / s;
+            -0.5 * z * z - LN_SQRT_2PI - s.ln() - ln_norm_mass((lo - mu) / s, (hi - mu) / s)
+        }
+    }
 }
 
 /// A Parzen estimator: a weighted mixture of product kernels, the last
@@ -233,20 +268,7 @@ impl Parzen {
         self.dims
             .iter()
             .map(|d| match d {
-                Kernels::Num {
-                    mus,
-                    sigmas,
-                    lo,
-                    hi,
-                    step,
-                } => {
-                    let x = trunc_normal(rng, mus[k], sigmas[k], lo - step / 2.0, hi + step / 2.0);
-                    if *step > 0.0 {
-                        (lo + ((x - lo) / step).round() * step).clamp(*lo, *hi)
-                    } else {
-                        x
-                    }
-                }
+                Kernels::Num(n) => n.sample(k, rng),
                 Kernels::Cat(p) => weighted_index(rng, &p[k]) as f64,
             })
             .collect()
@@ -268,26 +290,10 @@ impl Parzen {
     }
 }
 
-/// ln density (ln mass on a grid) of kernel `k` at `x`.
+/// ln probability of kernel `k` at `x`.
 fn kernel_ln_pdf(d: &Kernels, k: usize, x: f64) -> f64 {
     match d {
-        Kernels::Num {
-            mus,
-            sigmas,
-            lo,
-            hi,
-            step,
-        } => {
-            let (mu, s) = (mus[k], sigmas[k]);
-            if *step > 0.0 {
-                let h = step / 2.0;
-                ln_norm_mass((x - h - mu) / s, (x + h - mu) / s)
-                    - ln_norm_mass((lo - h - mu) / s, (hi + h - mu) / s)
-            } else {
-                let z = (x - mu) / s;
-                -0.5 * z * z - LN_SQRT_2PI - s.ln() - ln_norm_mass((lo - mu) / s, (hi - mu) / s)
-            }
-        }
+        Kernels::Num(n) => n.ln_pdf(k, x),
         Kernels::Cat(p) => p[k].get(x as usize).map_or(f64::NEG_INFINITY, |p| p.ln()),
     }
 }
@@ -328,13 +334,13 @@ fn num_kernels(d: &Dim, xs: &[f64]) -> Kernels {
     let mut mus = xs.to_vec();
     mus.push(0.5 * (lo + hi));
     sigmas.push(range);
-    Kernels::Num {
+    Kernels::Num(Normals {
         mus,
         sigmas,
         lo,
         hi,
         step,
-    }
+    })
 }
 
 /// Each point's bandwidth: the larger gap to its sorted neighbours, the
