@@ -1,7 +1,11 @@
 //! TPE (tree-structured Parzen estimators, Bergstra et al. 2011), with
 //! Optuna 5's `TPESampler` as the reference for every choice:
 //!
-//! * the first `n_startup_trials` (10) trials are uniform draws;
+//! * the first `n_startup_trials` (10) trials form a Latin hypercube (each
+//!   parameter's range cut into 10 strata, each stratum used once; Optuna
+//!   draws them independently at random, which covers the space less
+//!   evenly); later trials proposed before 10 trials have a value are
+//!   uniform draws;
 //! * the finished trials are split by objective: the best
 //!   `min(ceil(0.1·n), 25)` are "below" (good), the rest "above";
 //! * each group becomes a Parzen estimator: one kernel per trial, a product
@@ -27,7 +31,7 @@
 
 use super::dims::{Coord, Dim, Dims};
 use super::math::{ln_norm_mass, log_sum_exp, trunc_normal, weighted_index, LN_SQRT_2PI};
-use super::{avoid_running, loss, rng_for, Observation, Sampler};
+use super::{avoid_running, latin_hypercube, loss, rng_for, Observation, Sampler};
 use crate::rng::SplitMix64;
 use crate::trainer::Trial;
 use crate::tune::space::Space;
@@ -80,7 +84,12 @@ impl Sampler for Tpe {
             .filter(|o| loss(o.value, minimize).is_some())
             .count();
         if complete < self.n_startup_trials.max(1) || dims.len() == 0 {
-            let first = dims.random(&mut rng);
+            let n = self.n_startup_trials as u64;
+            let first = if index < n {
+                latin_hypercube(&dims, seed, index, n)
+            } else {
+                dims.random(&mut rng)
+            };
             return avoid_running(&dims, running, &mut rng, first, |r| dims.random(r));
         }
         let split = split(&dims, done, running, minimize);
