@@ -15,22 +15,6 @@ fn median(mut xs: Vec<f64>) -> f64 {
     }
 }
 
-#[test]
-fn quick_quality_print() {
-    for p in Problem::ALL {
-        for (name, s) in [
-            ("random", Box::new(RandomSearch) as Box<dyn Sampler>),
-            ("tpe", Box::new(Tpe::default())),
-            ("cmaes", Box::new(CmaEs::default())),
-        ] {
-            let bests: Vec<f64> = (0..20)
-                .map(|seed| *run(s.as_ref(), p, seed, p.budget()).last().unwrap())
-                .collect();
-            eprintln!("{} {name} {:.4}", p.name(), median(bests));
-        }
-    }
-}
-
 /// Every kind of parameter, for the inside-the-space tests.
 fn every_kind() -> Space {
     use crate::tune::space::{Param, ParamKind};
@@ -301,4 +285,49 @@ fn cmaes_converges_on_a_sphere() {
         });
     }
     assert!(best < 1e-4, "best {best}");
+}
+
+#[test]
+fn maximising_minus_f_proposes_what_minimising_f_does() {
+    let space = Problem::Branin.space();
+    for (name, s) in samplers() {
+        let (mut lo, mut hi) = (Vec::new(), Vec::new());
+        for i in 0..25 {
+            let a = s.suggest(&space, 3, i, &lo, &[], true);
+            let b = s.suggest(&space, 3, i, &hi, &[], false);
+            assert_eq!(a, b, "{name} trial {i}");
+            let v = Problem::Branin.eval(&a);
+            lo.push(Observation {
+                trial: a,
+                value: Some(v),
+            });
+            hi.push(Observation {
+                trial: b,
+                value: Some(-v),
+            });
+        }
+    }
+}
+
+#[test]
+fn methods_by_name_and_decisions_as_json() {
+    for m in ["tpe", "cmaes", "random"] {
+        assert!(sampler(m).is_some(), "{m}");
+    }
+    assert!(sampler("gp").is_none());
+    let d = Decision::Stop(Evidence {
+        rule: "asha",
+        bracket: None,
+        step: 3,
+        rung: 3,
+        value: 0.7,
+        compared: vec![0.5],
+        cut: Some(0.5),
+        why: "rank 1/2 > 1/3".into(),
+    });
+    let json = serde_json::to_string(&d).unwrap_or_default();
+    assert_eq!(
+        json,
+        r#"{"Stop":{"rule":"asha","step":3,"rung":3,"value":0.7,"compared":[0.5],"cut":0.5,"why":"rank 1/2 > 1/3"}}"#
+    );
 }
