@@ -8,7 +8,9 @@
 //! stdout/stderr, by a documented grammar).
 
 pub mod metrics;
+pub mod search;
 pub mod space;
 
 pub use metrics::{parse_line, MetricPoint, Strategy};
+pub use search::{CmaEs, Decision, Evidence, Observation, Reports, Rule, Sampler, Tpe};
 pub use space::{Objective, Param, ParamKind, Space, SpaceError, SpaceFile};

@@ -1,0 +1,134 @@
+"""Search quality: hp-report's samplers against Optuna's on the same problems.
+
+Run through bench/search_quality.sh (it makes the venv and builds the
+`search_bench` example). Prints, for each problem and sampler, the median and
+quartiles of the best value found after N trials over the seeds, as a
+Markdown table for docs/benchmarks.md.
+"""
+
+import argparse
+import math
+import subprocess
+import sys
+import warnings
+
+import optuna
+
+# The same problems as src/tune/search/problems.rs.
+BRANIN_MIN, HARTMANN6_MIN, MIXED_MIN = 0.397887, -3.32237, 0.0
+ALPHA = [1.0, 1.2, 3.0, 3.2]
+A = [
+    [10, 3, 17, 3.5, 1.7, 8],
+    [0.05, 10, 17, 0.1, 8, 14],
+    [3, 3.5, 1.7, 10, 17, 8],
+    [17, 8, 0.05, 10, 0.1, 14],
+]
+P = [
+    [0.1312, 0.1696, 0.5569, 0.0124, 0.8283, 0.5886],
+    [0.2329, 0.4135, 0.8307, 0.3736, 0.1004, 0.9991],
+    [0.2348, 0.1451, 0.3522, 0.2883, 0.3047, 0.6650],
+    [0.4047, 0.8828, 0.8732, 0.5743, 0.1091, 0.0381],
+]
+
+
+def branin(trial):
+    x1 = trial.suggest_float("x1", -5, 10)
+    x2 = trial.suggest_float("x2", 0, 15)
+    b, c, t = 5.1 / (4 * math.pi**2), 5 / math.pi, 1 / (8 * math.pi)
+    return (x2 - b * x1 * x1 + c * x1 - 6) ** 2 + 10 * (1 - t) * math.cos(x1) + 10
+
+
+def hartmann6(trial):
+    x = [trial.suggest_float(f"x{i}", 0, 1) for i in range(1, 7)]
+    return -sum(
+        ALPHA[i] * math.exp(-sum(A[i][j] * (x[j] - P[i][j]) ** 2 for j in range(6)))
+        for i in range(4)
+    )
+
+
+def mixed(trial):
+    lr = trial.suggest_float("lr", 1e-5, 1.0, log=True)
+    depth = trial.suggest_int("depth", 1, 8)
+    units = trial.suggest_int("units", 16, 256, step=16)
+    dropout = trial.suggest_float("dropout", 0.0, 0.5, step=0.05)
+    act = trial.suggest_categorical("activation", ["relu", "tanh", "sigmoid"])
+    return (
+        (math.log10(lr) + 2.5) ** 2
+        + 0.2 * (depth - 3) ** 2
+        + ((units - 96) / 80) ** 2
+        + 4 * (dropout - 0.2) ** 2
+        + {"relu": 0.0, "tanh": 0.25, "sigmoid": 0.8}[act]
+    )
+
+
+PROBLEMS = {"branin": (branin, 30, BRANIN_MIN), "hartmann6": (hartmann6, 60, HARTMANN6_MIN), "mixed": (mixed, 40, MIXED_MIN)}
+
+
+def optuna_samplers():
+    out = {
+        "optuna TPE": lambda s: optuna.samplers.TPESampler(seed=s),
+        "optuna TPE univariate": lambda s: optuna.samplers.TPESampler(seed=s, multivariate=False),
+        "optuna random": lambda s: optuna.samplers.RandomSampler(seed=s),
+    }
+    try:
+        import cmaes  # noqa: F401
+        import scipy  # noqa: F401
+
+        out["optuna CMA-ES"] = lambda s: optuna.samplers.CmaEsSampler(
+            seed=s, warn_independent_sampling=False
+        )
+    except ImportError:
+        print("cmaes/scipy missing: Optuna's CmaEsSampler skipped", file=sys.stderr)
+    return out
+
+
+def run_optuna(make, fn, n, seed):
+    study = optuna.create_study(sampler=make(seed), direction="minimize")
+    study.optimize(fn, n_trials=n)
+    return study.best_value
+
+
+def quantile(xs, q):
+    xs = sorted(xs)
+    pos = q * (len(xs) - 1)
+    i = int(math.floor(pos))
+    if i + 1 < len(xs):
+        return xs[i] + (pos - i) * (xs[i + 1] - xs[i])
+    return xs[i]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--ours", required=True, help="the search_bench example binary")
+    ap.add_argument("--seeds", type=int, default=10)
+    args = ap.parse_args()
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    warnings.filterwarnings("ignore")
+
+    results = {}  # (problem, sampler) -> [best]
+    ours = subprocess.run(
+        [args.ours, "--seeds", str(args.seeds)], check=True, capture_output=True, text=True
+    ).stdout
+    for line in ours.splitlines():
+        problem, sampler, _seed, best = line.split("\t")
+        results.setdefault((problem, "hp-report " + sampler), []).append(float(best))
+    for name, make in optuna_samplers().items():
+        for problem, (fn, n, _) in PROBLEMS.items():
+            results[(problem, name)] = [run_optuna(make, fn, n, s) for s in range(args.seeds)]
+
+    print(f"| problem (N) | sampler | median best | q1 | q3 | gap to optimum (median) |")
+    print("|---|---|---|---|---|---|")
+    for problem, (_, n, opt) in PROBLEMS.items():
+        rows = [(k[1], v) for k, v in results.items() if k[0] == problem]
+        rows.sort(key=lambda r: quantile(r[1], 0.5))
+        for sampler, bests in rows:
+            med = quantile(bests, 0.5)
+            print(
+                f"| {problem} ({n}) | {sampler} | {med:.4f} | {quantile(bests, 0.25):.4f} "
+                f"| {quantile(bests, 0.75):.4f} | {med - opt:.4f} |"
+            )
+    print(f"\n{args.seeds} seeds per cell; best value after N trials, minimised.")
+
+
+if __name__ == "__main__":
+    main()
