@@ -9,6 +9,10 @@
 //!   (round(lo/q) + k)·q. Models treat k as a real number with step 1
 //!   (Optuna's `step=`) and round.
 //! * `choice(…)`: the index of the choice, unordered (categorical).
+//! * `steps(lo,hi,step)` (Katib's step): a grid like `range`, hi included;
+//!   `qloguniform(lo,hi,q)`: the grid of multiples of q in [lo, hi].
+//! * `normal`/`lognormal` (unbounded): a real on μ ± 3σ (of ln x for the
+//!   log-normal), unquantised.
 //! * a constant: no coordinate; it is copied into every trial.
 //!
 //! A `range` whose start and step are whole numbers gives integers, every
@@ -279,6 +283,41 @@ fn dim_of(kind: &ParamKind) -> Result<Dim, HParamValue> {
                 int: false,
             })
         }
+        ParamKind::Stepped { lo, hi, step } => {
+            let ratio = (hi - lo) / step;
+            let n = if ratio.is_finite() && ratio >= 0.0 {
+                (ratio + 1e-9).floor() as u64 + 1
+            } else {
+                1
+            };
+            let int = lo.fract() == 0.0 && step.fract() == 0.0;
+            if n <= 1 {
+                return Err(grid_value(*lo, int));
+            }
+            Ok(Dim::Grid {
+                n,
+                first: *lo,
+                step: *step,
+                int,
+            })
+        }
+        // The multiples of q in [lo, hi], searched as a grid (the log
+        // density of the draw is random search's, not the models').
+        ParamKind::QLogUniform { lo, hi, q } => dim_of(&ParamKind::Stepped {
+            lo: (lo / q).ceil() * q,
+            hi: (hi / q).floor() * q,
+            step: *q,
+        }),
+        // Unbounded draws: the models search μ ± 3σ (of ln x for the
+        // log-normal), unquantised.
+        ParamKind::Normal { mu, sigma, .. } => dim_of(&ParamKind::Uniform {
+            lo: mu - 3.0 * sigma,
+            hi: mu + 3.0 * sigma,
+        }),
+        ParamKind::LogNormal { mu, sigma, .. } => dim_of(&ParamKind::LogUniform {
+            lo: (mu - 3.0 * sigma).exp(),
+            hi: (mu + 3.0 * sigma).exp(),
+        }),
     }
 }
 
