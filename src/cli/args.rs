@@ -25,11 +25,12 @@ Examples:
   hp-report report mlp/ -o mlp.html                one offline HTML page with it all
 
 Exit status:
-  0  the table was printed (warnings about damaged files go to stderr)
+  0  the table was printed (warnings about damaged files go to stderr); without
+     hparams sessions its rows are the runs, with the last value of each scalar
   1  the output could not be written
   2  invalid arguments (unknown option, malformed --where, unknown metric)
   3  the logdir does not exist, is not a directory or cannot be read
-  4  the logdir holds no hparams sessions (see `hp-report diagnose`)";
+  4  the logdir holds neither hparams sessions nor scalars (see `hp-report diagnose`)";
 
 /// Ranked tables, plots and diagnostics for TensorBoard hyperparameter logs.
 ///

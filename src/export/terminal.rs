@@ -124,7 +124,11 @@ impl Exporter for TerminalTable {
         let t = report.table;
         let exp = report.experiment;
         let rows = &t.rows;
-        let what = if t.groups { "groups" } else { "sessions" };
+        let what = match (t.groups, &exp.runs) {
+            (true, _) => "groups",
+            (false, Some(_)) => "runs",
+            (false, None) => "sessions",
+        };
         let summary = format!(
             ": {} {}, {} hparams, {} metrics ({} experiment)",
             t.total,
@@ -136,6 +140,11 @@ impl Exporter for TerminalTable {
         let room = self.width.saturating_sub(width(&summary)).max(12);
         let path = elide(&printable(&report.logdir.display().to_string()), room);
         writeln!(out, "{path}{summary}")?;
+        if let Some(runs) = &exp.runs {
+            for l in wrap(&runs.note(), self.width) {
+                writeln!(out, "{l}")?;
+            }
+        }
         if let Some((k, goal)) = &t.sort {
             let how = if t.reduce.is_tensorboard() {
                 "last value, as TensorBoard".to_string()
