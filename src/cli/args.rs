@@ -97,6 +97,11 @@ pub struct PlotArgs {
     #[arg(long, value_name = "WxH", value_parser = parse_size)]
     pub size: Option<(u32, u32)>,
 
+    /// Curves: a logarithmic y axis (chosen by itself when the values are positive and
+    /// span more than two decades).
+    #[arg(long)]
+    pub log_y: bool,
+
     /// Do not print warnings about damaged files.
     #[arg(long, short = 'q')]
     pub quiet: bool,

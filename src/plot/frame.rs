@@ -194,6 +194,14 @@ impl Scale {
                     return marks.iter().map(|&x| (f(x), number(x))).collect();
                 }
                 let (a, b) = (lo.log10().ceil() as i32, hi.log10().floor() as i32);
+                // Few decades and room: 1, 2 and 5 times each power of ten.
+                let fine: Vec<f64> = (a - 1..=b)
+                    .flat_map(|e| [1.0, 2.0, 5.0].map(|m| m * 10f64.powi(e)))
+                    .filter(|x| (*lo..=*hi).contains(x))
+                    .collect();
+                if fine.len() >= 3 && fine.len() <= max {
+                    return fine.into_iter().map(|x| (f(x), number(x))).collect();
+                }
                 let every = ((b - a + 1) as usize).div_ceil(max).max(1) as i32;
                 let mut out: Vec<(f64, String)> = (a..=b)
                     .filter(|e| (e - a) % every == 0)
@@ -353,6 +361,60 @@ pub(crate) fn fit(
     out
 }
 
+/// `prefix` then as much of the END of `name` as fits `max_px` pixels
+/// (`3. …ogs/version_10`): run and logdir names differ at their end.
+pub(crate) fn fit_end(
+    area: &DrawingArea<impl DrawingBackend, Shift>,
+    prefix: &str,
+    name: &str,
+    style: &TextStyle,
+    max_px: i32,
+) -> String {
+    let name = printable(name);
+    let chars: Vec<char> = name.chars().collect();
+    let fits = |s: &str| match area.estimate_text_size(s, style) {
+        Ok((w, _)) => (w as i32) <= max_px,
+        Err(_) => true,
+    };
+    let whole = format!("{prefix}{name}");
+    if fits(&whole) {
+        return whole;
+    }
+    for skip in 1..chars.len() {
+        let tail: String = chars[skip..].iter().collect();
+        let s = format!("{prefix}…{tail}");
+        if fits(&s) {
+            return s;
+        }
+    }
+    format!("{prefix}…")
+}
+
+/// As much of the START of `s` as fits `max_px` pixels, then `…` (for lists).
+pub(crate) fn fit_start(
+    area: &DrawingArea<impl DrawingBackend, Shift>,
+    s: &str,
+    style: &TextStyle,
+    max_px: i32,
+) -> String {
+    let s = printable(s);
+    let chars: Vec<char> = s.chars().collect();
+    let fits = |t: &str| match area.estimate_text_size(t, style) {
+        Ok((w, _)) => (w as i32) <= max_px,
+        Err(_) => true,
+    };
+    if fits(&s) {
+        return s;
+    }
+    for keep in (1..chars.len()).rev() {
+        let t: String = chars[..keep].iter().collect::<String>() + "…";
+        if fits(&t) {
+            return t;
+        }
+    }
+    "…".to_string()
+}
+
 /// Width of the legend column right of a line plot (curves, trajectory).
 pub(crate) const LEGEND_W: i32 = 250;
 
@@ -369,13 +431,14 @@ pub(crate) fn rect_beside_legend(w: i32, h: i32) -> Rect {
 }
 
 /// One legend entry with its top-left swatch at `(x, y)`: a short line in
-/// `color`, `label` beside it and, if given, a smaller `note` under the
-/// label, both elided to `max_px` pixels.
+/// `color`, `prefix` and `label` beside it and, if given, a smaller `note`
+/// under the label, both elided to `max_px` pixels; a long label keeps its
+/// end (see [`fit_end`]).
 pub(crate) fn legend_entry<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     (x, y): (i32, i32),
     color: RGBColor,
-    label: &str,
+    (prefix, label): (&str, &str),
     note: Option<&str>,
     max_px: i32,
 ) -> Result<(), PlotError> {
@@ -386,7 +449,7 @@ pub(crate) fn legend_entry<DB: DrawingBackend>(
         color.stroke_width(3),
     ))
     .map_err(de)?;
-    let label = fit(area, label, &ls, max_px);
+    let label = fit_end(area, prefix, label, &ls, max_px);
     area.draw(&Text::new(label, (x + 30, y), ls)).map_err(de)?;
     if let Some(note) = note {
         let note = fit(area, note, &vs, max_px);

@@ -1,20 +1,24 @@
 //! The metric against each hparam: a grid of small panels, one per hparam
 //! column, one dot per table row coloured by the metric like the parallel
 //! plot. Categorical values are jittered sideways by a hash of the row name,
-//! so the same data always gives the same picture.
+//! so the same data always gives the same picture. hparams that are the
+//! same in every row get no panel; the subtitle names them.
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, VPos};
 
 use crate::analysis::Goal;
 use crate::hparams::HParamValue;
-use crate::plot::frame::{de, fit, Frame, Rect, Scale, Val};
-use crate::plot::{jitter, numeric_column, style, Goodness, PlotError, PlotOptions, Source};
+use crate::plot::frame::{de, Frame, Rect, Scale, Val};
+use crate::plot::parallel::titles;
+use crate::plot::{
+    jitter, numeric_column, same_note, style, varying_hparams, Goodness, PlotError, PlotOptions,
+    Source,
+};
 
 const PANEL_W: u32 = 400;
 const PANEL_H: u32 = 310;
-const HEADER: u32 = 50;
+const HEADER: u32 = 64;
 
 fn columns(n: usize) -> usize {
     match n {
@@ -27,7 +31,9 @@ fn columns(n: usize) -> usize {
 
 /// Panels of 400×310 under a title, up to 4 per row.
 pub(crate) fn size(sources: &[Source]) -> (u32, u32) {
-    let n = sources.first().map_or(1, |s| s.table.hparams.len().max(1));
+    let n = sources
+        .first()
+        .map_or(1, |s| varying_hparams(s.table).0.len().max(1));
     let cols = columns(n);
     let rows = n.div_ceil(cols);
     (
@@ -54,16 +60,14 @@ pub(crate) fn draw<DB: DrawingBackend>(
             "no row has a value of {metric_label}"
         )));
     }
-    let (w, _) = area.dim_in_pixel();
-    let ts = style::text(style::TITLE, style::INK, HPos::Left, VPos::Top);
     let rows_word = if table.groups { "groups" } else { "sessions" };
     let title = format!(
         "{metric_label} against each hparam · {} {rows_word} ({} is better)",
         rows.len(),
         if goal == Goal::Max { "higher" } else { "lower" }
     );
-    let title = fit(area, &title, &ts, w as i32 - 20);
-    area.draw(&Text::new(title, (12, 12), ts)).map_err(de)?;
+    let (shown, same) = varying_hparams(table);
+    titles(area, &title, same_note(table, &same).as_deref())?;
 
     let ys: Vec<f64> = rows
         .iter()
@@ -81,11 +85,11 @@ pub(crate) fn draw<DB: DrawingBackend>(
     let alpha = style::line_alpha(rows.len()).max(0.35);
     let radius = if rows.len() <= 50 { 5 } else { 3 };
 
-    let cols = columns(table.hparams.len());
+    let cols = columns(shown.len());
     let body = area.margin(HEADER, 0, 0, 0);
-    let grid_rows = table.hparams.len().div_ceil(cols);
+    let grid_rows = shown.len().div_ceil(cols);
     let panels = body.split_evenly((grid_rows, cols));
-    for (h, panel) in table.hparams.iter().zip(panels.iter()) {
+    for (h, panel) in shown.iter().zip(panels.iter()) {
         let is_num = numeric_column(h.kind);
         let x_scale = if is_num {
             let xs: Vec<f64> = rows
