@@ -20,7 +20,7 @@ torch's copies of both otherwise, which write the same summaries):
         twins, epoch                  declares hp_metric
 
 21 hparams, 15 of them the same in every session; the loss falls from about
-20 to below 0.1 in the good sessions (more than two decades).
+20 to below 0.2 in the good sessions (more than two decades).
 
 --no-hparams writes a logdir with scalars but no hparams summaries, the way
 trainers that record their hyperparameters elsewhere leave one:
@@ -132,7 +132,7 @@ def log_hyperparams(w, params):
 def curves(rng, epochs, lr, batch_size):
     """Fake NeuralProphet training: per-epoch losses falling from ~20."""
     good = min(1.0, abs(math.log10(lr / 0.01)))  # 0 at lr=0.01, 1 two decades off
-    floor = 0.03 + 1.5 * good + 0.002 * batch_size
+    floor = 0.01 + 1.5 * good + 0.0005 * batch_size
     rate = 0.12 + 0.2 * rng.random()
     step = 0
     per_epoch = max(1, 640 // batch_size)
