@@ -125,11 +125,19 @@ pub(crate) fn y_scale(ys: &[f64], log_y: bool) -> (Scale, Option<String>) {
 /// Values spanning more than this factor (all positive) get a log y axis.
 pub(crate) const AUTO_LOG_RATIO: f64 = 100.0;
 
-/// Every session's curve of `metric`, the top `highlight` rows marked.
-fn collect(src: &Source, metric: &MetricKey, opts: &PlotOptions) -> Vec<Curve> {
+/// Every session's curve of `metric`, and the best `highlight` rows that
+/// have one (their curves marked; rows without the metric are skipped, as
+/// runs of a logdir without hparams often are).
+fn collect<'a>(
+    src: &'a Source,
+    metric: &MetricKey,
+    opts: &PlotOptions,
+) -> (Vec<Curve>, Vec<&'a crate::analysis::Row>) {
     let mut curves = Vec::new();
-    for (ri, row) in src.table.rows.iter().enumerate() {
-        let hl = (ri < opts.highlight).then_some(ri);
+    let mut top = Vec::new();
+    for row in &src.table.rows {
+        let hl = (top.len() < opts.highlight).then_some(top.len());
+        let before = curves.len();
         for name in &row.sessions {
             let Some(series) = src.logdir.session(name).and_then(|s| s.metric(metric)) else {
                 continue;
@@ -138,8 +146,11 @@ fn collect(src: &Source, metric: &MetricKey, opts: &PlotOptions) -> Vec<Curve> {
                 curves.push(curve(&series.points, opts.smooth, hl));
             }
         }
+        if hl.is_some() && curves.len() > before {
+            top.push(row);
+        }
     }
-    curves
+    (curves, top)
 }
 
 pub(crate) fn draw<DB: DrawingBackend>(
@@ -151,8 +162,7 @@ pub(crate) fn draw<DB: DrawingBackend>(
     let metric_label = src.table.label(&metric);
     let table = src.table;
     let weight = opts.smooth;
-    let top: Vec<_> = table.rows.iter().take(opts.highlight).collect();
-    let curves = collect(src, &metric, opts);
+    let (curves, top) = collect(src, &metric, opts);
     if curves.is_empty() {
         return Err(PlotError::NoData(format!(
             "no session has points of {metric_label} (was the logdir loaded with curves?)"
@@ -179,7 +189,7 @@ pub(crate) fn draw<DB: DrawingBackend>(
     };
 
     let ts = style::text(style::TITLE, style::INK, HPos::Left, VPos::Top);
-    let unit = if table.groups { "groups" } else { "sessions" };
+    let unit = src.rows_word();
     let mut title = format!(
         "{metric_label} by step · {} curves, best {} {unit} highlighted",
         curves.len(),

@@ -176,6 +176,16 @@ impl Source<'_> {
         }
     }
 
+    /// What a row is: a group, a run (a logdir without hparams sessions) or
+    /// a session.
+    pub(crate) fn rows_word(&self) -> &'static str {
+        match (self.table.groups, &self.logdir.experiment.runs) {
+            (true, _) => "groups",
+            (false, Some(_)) => "runs",
+            (false, None) => "sessions",
+        }
+    }
+
     /// The rows that have a value of `key`.
     pub(crate) fn rows_with<'r>(&'r self, key: &'r MetricKey) -> impl Iterator<Item = &'r Row> {
         self.table

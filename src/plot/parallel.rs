@@ -179,7 +179,7 @@ pub(crate) fn draw<DB: DrawingBackend>(
     let (w, h) = area.dim_in_pixel();
     let layout = Layout::new(w as i32, h as i32, axes.len());
 
-    let rows_word = if table.groups { "groups" } else { "sessions" };
+    let rows_word = src.rows_word();
     let title = format!(
         "{} across hparams · {} {rows_word}",
         table.label(&metric),

@@ -60,7 +60,7 @@ pub(crate) fn draw<DB: DrawingBackend>(
             "no row has a value of {metric_label}"
         )));
     }
-    let rows_word = if table.groups { "groups" } else { "sessions" };
+    let rows_word = src.rows_word();
     let title = format!(
         "{metric_label} against each hparam · {} {rows_word} ({} is better)",
         rows.len(),
