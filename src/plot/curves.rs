@@ -160,7 +160,6 @@ pub(crate) fn draw<DB: DrawingBackend>(
 ) -> Result<(), PlotError> {
     let metric = src.metric(opts)?;
     let metric_label = src.table.label(&metric);
-    let table = src.table;
     let weight = opts.smooth;
     let (curves, top) = collect(src, &metric, opts);
     if curves.is_empty() {

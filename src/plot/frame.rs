@@ -370,24 +370,16 @@ pub(crate) fn fit_end(
     style: &TextStyle,
     max_px: i32,
 ) -> String {
-    let name = printable(name);
-    let chars: Vec<char> = name.chars().collect();
-    let fits = |s: &str| match area.estimate_text_size(s, style) {
-        Ok((w, _)) => (w as i32) <= max_px,
-        Err(_) => true,
-    };
-    let whole = format!("{prefix}{name}");
-    if fits(&whole) {
-        return whole;
-    }
-    for skip in 1..chars.len() {
+    let chars: Vec<char> = printable(name).chars().collect();
+    let candidates = (0..chars.len()).map(|skip| {
         let tail: String = chars[skip..].iter().collect();
-        let s = format!("{prefix}…{tail}");
-        if fits(&s) {
-            return s;
+        if skip == 0 {
+            format!("{prefix}{tail}")
+        } else {
+            format!("{prefix}…{tail}")
         }
-    }
-    format!("{prefix}…")
+    });
+    first_fitting(area, candidates, style, max_px).unwrap_or_else(|| format!("{prefix}…"))
 }
 
 /// As much of the START of `s` as fits `max_px` pixels, then `…` (for lists).
@@ -397,22 +389,31 @@ pub(crate) fn fit_start(
     style: &TextStyle,
     max_px: i32,
 ) -> String {
-    let s = printable(s);
-    let chars: Vec<char> = s.chars().collect();
-    let fits = |t: &str| match area.estimate_text_size(t, style) {
+    let chars: Vec<char> = printable(s).chars().collect();
+    let n = chars.len();
+    let candidates = (0..n).map(|cut| {
+        let head: String = chars[..n - cut].iter().collect();
+        if cut == 0 {
+            head
+        } else {
+            head + "…"
+        }
+    });
+    first_fitting(area, candidates, style, max_px).unwrap_or_else(|| "…".to_string())
+}
+
+/// The first of `candidates` (longest first) that fits `max_px` pixels; a
+/// font that cannot measure takes the first.
+fn first_fitting(
+    area: &DrawingArea<impl DrawingBackend, Shift>,
+    mut candidates: impl Iterator<Item = String>,
+    style: &TextStyle,
+    max_px: i32,
+) -> Option<String> {
+    candidates.find(|s| match area.estimate_text_size(s, style) {
         Ok((w, _)) => (w as i32) <= max_px,
         Err(_) => true,
-    };
-    if fits(&s) {
-        return s;
-    }
-    for keep in (1..chars.len()).rev() {
-        let t: String = chars[..keep].iter().collect::<String>() + "…";
-        if fits(&t) {
-            return t;
-        }
-    }
-    "…".to_string()
+    })
 }
 
 /// Width of the legend column right of a line plot (curves, trajectory).

@@ -18,7 +18,8 @@ fn fixture(name: &str) -> PathBuf {
     root().join("fixtures").join(name)
 }
 
-fn run(args: &[&str]) -> Output {
+/// Runs the `hp-report` binary with `args` (no `COLUMNS` from the caller).
+pub(crate) fn run(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_hp-report"))
         .args(args)
         .env_remove("COLUMNS")

@@ -7,7 +7,9 @@
 //! trainer's own records. Exit 4 stays for a logdir without scalars.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+
+#[cfg(feature = "cli")]
+use crate::cli::run;
 
 use hp_report::hparams::HParamValue;
 use hp_report::logdir::{self, LoadOptions, MetricKey};
@@ -15,14 +17,6 @@ use serde_json::Value;
 
 fn fixture() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/no_hparams")
-}
-
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_hp-report"))
-        .args(args)
-        .env_remove("COLUMNS")
-        .output()
-        .expect("run hp-report")
 }
 
 #[test]
