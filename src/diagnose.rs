@@ -10,7 +10,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::hparams::{HParamValue, Status};
-use crate::logdir::{LabelledMetrics, Logdir, MetricKey};
+use crate::logdir::{LabelledMetrics, Logdir, MetricKey, RunsInfo};
 
 /// How much a finding matters.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
@@ -73,9 +73,32 @@ fn look_alikes<'a>(want: &MetricKey, have: &'a BTreeSet<MetricKey>) -> Vec<&'a M
 /// Everything worth telling about `logdir`.
 pub fn diagnose(ld: &Logdir) -> Vec<Finding> {
     let mut out = Vec::new();
+    runs(ld, &mut out);
+    if ld.runs.is_empty() {
+        return out;
+    }
+    match &ld.experiment.runs {
+        // The rows are runs: TensorBoard itself has no sessions here.
+        Some(info) => no_sessions(ld, info, &mut out),
+        None => {
+            sessions(ld, &mut out);
+            experiment(ld, &mut out);
+            declared_metrics(ld, &mut out);
+        }
+    }
+    let metrics = LabelledMetrics::of(&ld.experiment, &ld.sessions);
+    undeclared_metrics(ld, &metrics, &mut out);
+    metrics_alike(&metrics, &mut out);
+    hparams(ld, &mut out);
+    files(ld, &mut out);
+    out
+}
+
+/// How many runs, files and events.
+fn runs(ld: &Logdir, out: &mut Vec<Finding>) {
     let runs_with_scalars = ld.runs.values().filter(|r| !r.scalars.is_empty()).count();
     push(
-        &mut out,
+        out,
         Level::Info,
         "runs",
         format!(
@@ -89,29 +112,59 @@ pub fn diagnose(ld: &Logdir) -> Vec<Finding> {
     );
     if ld.runs.is_empty() {
         push(
-            &mut out,
+            out,
             Level::Problem,
             "runs",
             "no event files (names containing \"tfevents\") anywhere under this directory: \
              check the path, or that the training job has flushed its writers"
                 .into(),
         );
-        return out;
     }
+}
 
-    // Sessions.
+/// Why TensorBoard's HPARAMS tab is empty, and what hp-report shows instead.
+fn no_sessions(ld: &Logdir, info: &RunsInfo, out: &mut Vec<Finding>) {
+    push(out, Level::Problem, "sessions", NO_SESSIONS.into());
+    push(
+        out,
+        Level::Info,
+        "sessions",
+        format!(
+            "hp-report ranks the runs instead: {} rows, one per run (train/validation sub-runs \
+             joined to their parent), with the last value of each scalar tag",
+            ld.sessions.len()
+        ),
+    );
+    if !info.hparams_from.is_empty() {
+        let mut from: BTreeMap<&str, usize> = BTreeMap::new();
+        for f in info.hparams_from.values() {
+            *from.entry(f.as_str()).or_default() += 1;
+        }
+        let from: Vec<String> = from.iter().map(|(f, n)| format!("{f} ({n})")).collect();
+        push(
+            out,
+            Level::Info,
+            "hparams",
+            format!(
+                "hparams of {} runs read from {}: hp-report shows them, TensorBoard does not read \
+                 these (log them with add_hparams / log_hyperparams to see them there)",
+                info.hparams_from.len(),
+                from.join(", ")
+            ),
+        );
+    }
+}
+
+const NO_SESSIONS: &str = "no hparams sessions: no run has a _hparams_/session_start_info summary, \
+    so TensorBoard says \"No hparams data was found\". Log the trial's hparams into each trial's \
+    directory (tf: hp.hparams(...) or hp.KerasCallback; torch/tensorboardX: add_hparams; Lightning: \
+    log_hyperparams; hp_report: ExperimentWriter::session)";
+
+/// Sessions, statuses and groups.
+fn sessions(ld: &Logdir, out: &mut Vec<Finding>) {
     let n = ld.sessions.len();
     if n == 0 {
-        push(
-            &mut out,
-            Level::Problem,
-            "sessions",
-            "no hparams sessions: no run has a _hparams_/session_start_info summary, so TensorBoard \
-             says \"No hparams data was found\". Log the trial's hparams into each trial's directory \
-             (tf: hp.hparams(...) or hp.KerasCallback; torch/tensorboardX: add_hparams; \
-             hp_report: ExperimentWriter::session)"
-                .into(),
-        );
+        push(out, Level::Problem, "sessions", NO_SESSIONS.into());
     } else {
         let mut by_status: BTreeMap<Status, usize> = BTreeMap::new();
         for s in &ld.sessions {
@@ -123,7 +176,7 @@ pub fn diagnose(ld: &Logdir) -> Vec<Finding> {
             .collect();
         let groups: BTreeSet<&str> = ld.sessions.iter().map(|s| s.group.as_str()).collect();
         push(
-            &mut out,
+            out,
             Level::Info,
             "sessions",
             format!(
@@ -134,7 +187,7 @@ pub fn diagnose(ld: &Logdir) -> Vec<Finding> {
         );
         if let Some(c) = by_status.get(&Status::Unknown) {
             push(
-                &mut out,
+                out,
                 Level::Info,
                 "sessions",
                 format!(
@@ -145,7 +198,7 @@ pub fn diagnose(ld: &Logdir) -> Vec<Finding> {
         }
         if ld.session(".").is_some() {
             push(
-                &mut out,
+                out,
                 Level::Problem,
                 "sessions",
                 "a session at the logdir root ('.'): TensorBoard looks its metrics up in './train' etc., \
@@ -155,12 +208,15 @@ pub fn diagnose(ld: &Logdir) -> Vec<Finding> {
             );
         }
     }
+}
 
-    // Experiment.
+/// Declared or inferred columns.
+fn experiment(ld: &Logdir, out: &mut Vec<Finding>) {
     let exp = &ld.experiment;
+    let n = ld.sessions.len();
     if exp.explicit {
         push(
-            &mut out,
+            out,
             Level::Info,
             "experiment",
             format!(
@@ -181,7 +237,7 @@ pub fn diagnose(ld: &Logdir) -> Vec<Finding> {
             .collect();
         if !others.is_empty() {
             push(
-                &mut out,
+                out,
                 Level::Warn,
                 "experiment",
                 format!(
@@ -194,7 +250,7 @@ pub fn diagnose(ld: &Logdir) -> Vec<Finding> {
         }
     } else if n > 0 {
         push(
-            &mut out,
+            out,
             Level::Info,
             "experiment",
             format!(
@@ -207,7 +263,7 @@ pub fn diagnose(ld: &Logdir) -> Vec<Finding> {
     }
     if exp.explicit && exp.metrics.is_empty() && n > 0 {
         push(
-            &mut out,
+            out,
             Level::Problem,
             "metrics",
             "the declared experiment has no metrics, so TensorBoard shows no metric columns \
@@ -215,8 +271,12 @@ pub fn diagnose(ld: &Logdir) -> Vec<Finding> {
                 .into(),
         );
     }
+}
 
-    // Metrics: declared vs written.
+/// Declared metrics that sessions lack.
+fn declared_metrics(ld: &Logdir, out: &mut Vec<Finding>) {
+    let exp = &ld.experiment;
+    let n = ld.sessions.len();
     let written: BTreeSet<MetricKey> = ld
         .sessions
         .iter()
@@ -244,7 +304,7 @@ pub fn diagnose(ld: &Logdir) -> Vec<Finding> {
                 )
             };
             push(
-                &mut out,
+                out,
                 Level::Problem,
                 "metrics",
                 format!(
@@ -254,7 +314,7 @@ pub fn diagnose(ld: &Logdir) -> Vec<Finding> {
             );
         } else if !missing.is_empty() {
             push(
-                &mut out,
+                out,
                 Level::Warn,
                 "metrics",
                 format!(
@@ -266,13 +326,15 @@ pub fn diagnose(ld: &Logdir) -> Vec<Finding> {
             );
         }
     }
-    // Labels as the table shows them (metrics that print alike differ).
-    let metrics = LabelledMetrics::of(exp, &ld.sessions);
-    if exp.explicit {
+}
+
+/// Scalar tags under sessions that TensorBoard hides.
+fn undeclared_metrics(ld: &Logdir, metrics: &LabelledMetrics, out: &mut Vec<Finding>) {
+    if ld.experiment.explicit {
         let hidden: Vec<String> = metrics.labels[metrics.declared..].to_vec();
         if !hidden.is_empty() {
             push(
-                &mut out,
+                out,
                 Level::Info,
                 "metrics",
                 format!(
@@ -285,8 +347,11 @@ pub fn diagnose(ld: &Logdir) -> Vec<Finding> {
             );
         }
     }
+}
 
-    // Metrics in different runs whose `group/tag` print alike.
+/// Metrics in different runs whose `group/tag` print alike (the labels are
+/// as the table shows them).
+fn metrics_alike(metrics: &LabelledMetrics, out: &mut Vec<Finding>) {
     let mut alike: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for (k, label) in metrics.keys.iter().zip(&metrics.labels) {
         alike
@@ -297,7 +362,7 @@ pub fn diagnose(ld: &Logdir) -> Vec<Finding> {
     for (printed, labels) in alike.iter().filter(|(_, ls)| ls.len() > 1) {
         let labels: Vec<&str> = labels.iter().map(String::as_str).collect();
         push(
-            &mut out,
+            out,
             Level::Warn,
             "metrics",
             format!(
@@ -308,8 +373,12 @@ pub fn diagnose(ld: &Logdir) -> Vec<Finding> {
             ),
         );
     }
+}
 
-    // hparams: mixed types, undeclared, out of domain.
+/// hparams: mixed types, undeclared, declared but never set.
+fn hparams(ld: &Logdir, out: &mut Vec<Finding>) {
+    let exp = &ld.experiment;
+    let n = ld.sessions.len();
     let mut kinds: BTreeMap<&str, BTreeSet<&'static str>> = BTreeMap::new();
     for s in &ld.sessions {
         for (k, v) in &s.hparams {
@@ -319,7 +388,7 @@ pub fn diagnose(ld: &Logdir) -> Vec<Finding> {
     for (name, ks) in &kinds {
         if ks.len() > 1 {
             push(
-                &mut out,
+                out,
                 Level::Warn,
                 "hparams",
                 format!(
@@ -339,7 +408,7 @@ pub fn diagnose(ld: &Logdir) -> Vec<Finding> {
             .collect();
         if !undeclared.is_empty() {
             push(
-                &mut out,
+                out,
                 Level::Warn,
                 "hparams",
                 format!(
@@ -351,7 +420,7 @@ pub fn diagnose(ld: &Logdir) -> Vec<Finding> {
         for h in &exp.hparams {
             if !kinds.contains_key(h.name.as_str()) && n > 0 {
                 push(
-                    &mut out,
+                    out,
                     Level::Warn,
                     "hparams",
                     format!(
@@ -362,19 +431,20 @@ pub fn diagnose(ld: &Logdir) -> Vec<Finding> {
             }
         }
     }
+}
 
-    // Files.
+/// Every file that could not be read cleanly.
+fn files(ld: &Logdir, out: &mut Vec<Finding>) {
     if ld.warnings.is_empty() {
         push(
-            &mut out,
+            out,
             Level::Info,
             "files",
             "every event file read cleanly".into(),
         );
     } else {
         for w in &ld.warnings {
-            push(&mut out, Level::Warn, "files", w.to_string());
+            push(out, Level::Warn, "files", w.to_string());
         }
     }
-    out
 }

@@ -45,7 +45,7 @@ cargo build -q --release --example mlp_sweep --no-default-features
 "$py" peers/gen_edge_logdir.py "$work/edge-explicit" --explicit >/dev/null
 bin=$target/debug/hp-report
 echo "== reader: hp-report agrees with live TensorBoard"
-for dir in fixtures/keras_mlp_grid fixtures/keras_mlp_repeats fixtures/tbx_hparams fixtures/tbrs_sweep "$work/sweep" "$work/edge" "$work/edge-explicit"; do
+for dir in fixtures/keras_mlp_grid fixtures/keras_mlp_repeats fixtures/tbx_hparams fixtures/tbrs_sweep fixtures/lightning_sweep "$work/sweep" "$work/edge" "$work/edge-explicit"; do
     for lf in false true; do
         "$py" peers/compare_with_tb.py "$dir" "$bin" --load_fast "$lf"
     done

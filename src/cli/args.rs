@@ -25,11 +25,12 @@ Examples:
   hp-report report mlp/ -o mlp.html                one offline HTML page with it all
 
 Exit status:
-  0  the table was printed (warnings about damaged files go to stderr)
+  0  the table was printed (warnings about damaged files go to stderr); without
+     hparams sessions its rows are the runs, with the last value of each scalar
   1  the output could not be written
   2  invalid arguments (unknown option, malformed --where, unknown metric)
   3  the logdir does not exist, is not a directory or cannot be read
-  4  the logdir holds no hparams sessions (see `hp-report diagnose`)";
+  4  the logdir holds neither hparams sessions nor scalars (see `hp-report diagnose`)";
 
 /// Ranked tables, plots and diagnostics for TensorBoard hyperparameter logs.
 ///
@@ -95,6 +96,11 @@ pub struct PlotArgs {
     /// Image size in pixels, WIDTHxHEIGHT (default: by kind and number of hparams).
     #[arg(long, value_name = "WxH", value_parser = parse_size)]
     pub size: Option<(u32, u32)>,
+
+    /// Curves: a logarithmic y axis (chosen by itself when the values are positive and
+    /// span more than two decades).
+    #[arg(long)]
+    pub log_y: bool,
 
     /// Do not print warnings about damaged files.
     #[arg(long, short = 'q')]

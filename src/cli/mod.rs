@@ -31,7 +31,7 @@ pub const EXIT_OUTPUT: i32 = 1;
 pub const EXIT_USAGE: i32 = 2;
 /// Exit status: the logdir is missing or unreadable.
 pub const EXIT_LOGDIR: i32 = 3;
-/// Exit status: no hparams sessions.
+/// Exit status: nothing to rank (no hparams sessions and no scalars).
 pub const EXIT_NO_SESSIONS: i32 = 4;
 
 impl CliError {

@@ -44,10 +44,12 @@ pub(crate) fn run(args: &PlotArgs) -> Result<(), CliError> {
         if select.sort.is_none() {
             select.sort = Some(m.clone());
         }
-        if let Some(list) = select.metrics.as_mut() {
-            if !list.contains(m) {
-                list.push(m.clone());
-            }
+        match select.metrics.as_mut() {
+            Some(list) if !list.contains(m) => list.push(m.clone()),
+            Some(_) => {}
+            // The rows must carry the metric's values even when it is an
+            // undeclared tag (Lightning's real metrics beside hp_metric).
+            None => select.all_metrics = true,
         }
     }
     let mut q = query(&select);
@@ -83,6 +85,7 @@ pub(crate) fn run(args: &PlotArgs) -> Result<(), CliError> {
         smooth: args.smooth,
         highlight,
         size: args.size,
+        log_y: args.log_y,
     };
     let sources: Vec<Source> = loaded
         .iter()

@@ -68,13 +68,14 @@ pub(crate) fn print_warnings(warnings: &[Warning], logdir: &std::path::Path) {
     }
 }
 
-/// Checks that there is something to rank.
+/// Checks that there is something to rank: hparams sessions, or else runs
+/// with scalars (see [`crate::logdir::runs`]).
 pub(crate) fn require_sessions(ld: &Logdir) -> Result<(), CliError> {
     if ld.sessions.is_empty() {
         let why = if ld.runs.is_empty() {
             "no event files (names containing \"tfevents\") found"
         } else {
-            "event files found, but no hparams sessions (_hparams_/session_start_info)"
+            "event files found, but neither hparams sessions nor scalars"
         };
         return Err(CliError::new(
             EXIT_NO_SESSIONS,
@@ -126,7 +127,7 @@ fn watch(args: &TableArgs, logdir: &std::path::Path, q: &Query, secs: f64) -> Re
             let ld = follower.logdir();
             if ld.sessions.is_empty() {
                 eprintln!(
-                    "hp-report: waiting for hparams sessions in {}",
+                    "hp-report: waiting for hparams sessions or scalars in {}",
                     logdir.display()
                 );
             } else {

@@ -128,7 +128,12 @@ fn title(report: &Report<'_>, width_: usize) -> String {
     let summary = format!(
         ": {} {}, {} hparams, {} metrics ({} experiment)",
         t.total,
-        t.row_noun(),
+        // A logdir without hparams sessions shows one row per run.
+        if !t.groups && exp.runs.is_some() {
+            "runs"
+        } else {
+            t.row_noun()
+        },
         exp.hparams.len(),
         exp.metrics.len(),
         if exp.explicit { "declared" } else { "inferred" }
@@ -255,6 +260,11 @@ impl Exporter for TerminalTable {
     fn export(&self, report: &Report<'_>, out: &mut dyn Write) -> Result<(), ExportError> {
         let t = report.table;
         writeln!(out, "{}", title(report, self.width))?;
+        if let Some(runs) = &report.experiment.runs {
+            for l in wrap(&runs.note(), self.width) {
+                writeln!(out, "{l}")?;
+            }
+        }
         if let Some(line) = ranked_by(t) {
             for l in wrap(&line, self.width) {
                 writeln!(out, "{l}")?;

@@ -4,7 +4,9 @@
 //! runs) into scalar [`series`] and hparams records, and [`model`] builds
 //! what TensorBoard's HPARAMS tab shows from them: the experiment (explicit or
 //! inferred), the sessions with their hparams, status and metric values, and
-//! the session groups. Problems in the data never stop a load; they are
+//! the session groups. A logdir without hparams sessions gets one row per
+//! run instead ([`runs`]), with hparams read from the trainer's side files.
+//! Problems in the data never stop a load; they are
 //! collected as [`Warning`]s next to everything that could be read.
 //! [`Follower`] does the same incrementally for a logdir still being written.
 
@@ -12,8 +14,10 @@ mod follow;
 mod load;
 pub mod model;
 pub mod run;
+pub mod runs;
 pub mod scan;
 pub mod series;
+mod sidecar;
 
 use std::fmt;
 use std::path::PathBuf;
@@ -25,6 +29,7 @@ pub use model::{
     LabelledMetrics, MetricInfoView, MetricKey, Session,
 };
 pub use run::RunData;
+pub use runs::RunsInfo;
 pub use series::{Point, Series, SeriesOptions};
 
 use crate::event::FileProblem;

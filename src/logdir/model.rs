@@ -22,6 +22,7 @@ use serde::Serialize;
 use crate::hparams::group_name::python_float_repr;
 use crate::hparams::{HParamValue, Status};
 use crate::logdir::run::RunData;
+use crate::logdir::runs::RunsInfo;
 use crate::logdir::series::Series;
 use crate::logdir::Warning;
 use crate::proto::tensorboard::hparams::{h_param_info, DataType, Experiment};
@@ -275,6 +276,10 @@ pub struct ExperimentView {
     pub hparams: Vec<HParamInfoView>,
     /// metric columns.
     pub metrics: Vec<MetricInfoView>,
+    /// Set when the logdir has no hparams sessions and its runs are the rows
+    /// (see [`crate::logdir::runs`]); absent from the JSON otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub runs: Option<RunsInfo>,
 }
 
 /// One session (trial).
@@ -369,6 +374,12 @@ pub(crate) fn build(
                     .to_string(),
             ));
         }
+    }
+
+    if sessions.is_empty() {
+        // No hparams sessions: the runs are the rows (TensorBoard's HPARAMS
+        // tab is empty; `diagnose` says why).
+        return crate::logdir::runs::build(runs);
     }
 
     // Attach every scalar series to the session runs it lies under, and
@@ -471,6 +482,7 @@ fn explicit_experiment(run: &str, e: &Experiment) -> ExperimentView {
         time_created_secs: e.time_created_secs,
         hparams,
         metrics,
+        runs: None,
     }
 }
 
@@ -485,7 +497,7 @@ fn render(v: &HParamValue) -> Option<String> {
     }
 }
 
-fn inferred_experiment(
+pub(crate) fn inferred_experiment(
     sessions: &[Session],
     metrics: BTreeSet<(String, String)>,
 ) -> ExperimentView {

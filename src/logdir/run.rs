@@ -15,6 +15,7 @@ use crate::hparams::plugin::{
 const EXPERIMENT_TAG_B: &[u8] = EXPERIMENT_TAG.as_bytes();
 const START_TAG_B: &[u8] = SESSION_START_INFO_TAG.as_bytes();
 const END_TAG_B: &[u8] = SESSION_END_INFO_TAG.as_bytes();
+use crate::logdir::runs::{text_of, ARGS_TEXT_TAG};
 use crate::logdir::series::{Point, Series, SeriesOptions};
 use crate::logdir::Warning;
 use crate::proto::tensorboard::hparams::{
@@ -34,6 +35,10 @@ pub struct RunHParams {
     pub session_start: Option<SessionStartInfo>,
     /// `_hparams_/session_end_info`.
     pub session_end: Option<SessionEndInfo>,
+    /// The first text summary `args/text_summary` (Hugging Face's Trainer
+    /// writes its TrainingArguments there as JSON), read for
+    /// [`crate::logdir::runs`].
+    pub args_text: Option<String>,
 }
 
 /// Everything read from one run.
@@ -412,6 +417,11 @@ fn classify(
             )),
             // Other hparams-plugin tags are not read by TensorBoard either.
             _ => {}
+        }
+    }
+    if plugin == "text" && tag == ARGS_TEXT_TAG.as_bytes() {
+        if let ValueKind::Tensor(t) = v.kind {
+            hparams.args_text = text_of(t);
         }
     }
     TagKind::Ignored

@@ -2,15 +2,19 @@
 //! best `highlight` table rows in distinct colours with a legend, every
 //! other session faint grey behind them. Optional smoothing is TensorBoard's
 //! scalar-dashboard EMA with debiasing; long curves are thinned to about
-//! [`MAX_POINTS`] points.
+//! [`MAX_POINTS`] points. The y axis is logarithmic with `--log-y`, or by
+//! itself when the values are positive and span more than two decades
+//! (the title says which).
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
 use crate::export::text::metric as fmt_metric;
-use crate::logdir::Point;
-use crate::plot::frame::{de, fit, legend_entry, rect_beside_legend, Frame, Scale, LEGEND_W};
+use crate::logdir::{MetricKey, Point};
+use crate::plot::frame::{
+    de, fit, fit_end, legend_entry, rect_beside_legend, Frame, Scale, LEGEND_W,
+};
 use crate::plot::{style, PlotError, PlotOptions, Source};
 
 /// Points kept per drawn curve.
@@ -79,6 +83,76 @@ fn curve(points: &[Point], weight: f64, top: Option<usize>) -> Curve {
     Curve { raw, smooth, top }
 }
 
+/// The y scale of the curves' values `ys`: logarithmic when asked for, or
+/// when every value is positive and they span more than two decades. The
+/// second value says why it is logarithmic, for the title.
+pub(crate) fn y_scale(ys: &[f64], log_y: bool) -> (Scale, Option<String>) {
+    let finite: Vec<f64> = ys.iter().copied().filter(|y| y.is_finite()).collect();
+    let lo = finite.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = finite.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let positive: Vec<f64> = finite.iter().copied().filter(|y| *y > 0.0).collect();
+    let auto = lo > 0.0 && hi / lo > AUTO_LOG_RATIO;
+    if !(log_y || auto) || positive.is_empty() {
+        return (Scale::numeric(ys, false, 0.04, false), None);
+    }
+    let plo = positive.iter().copied().fold(f64::INFINITY, f64::min);
+    let phi = positive.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let (plo, phi) = if phi > plo {
+        (plo, phi)
+    } else {
+        (plo / 2.0, phi * 2.0)
+    };
+    let f = (phi / plo).powf(0.04);
+    let scale = Scale::Log {
+        lo: plo / f,
+        hi: phi * f,
+        marks: Vec::new(),
+    };
+    let decades = (hi / lo).log10();
+    let why = if auto {
+        format!("log y: values span {decades:.1} decades")
+    } else {
+        let dropped = finite.len() - positive.len();
+        if dropped > 0 {
+            format!("log y (--log-y; {dropped} points ≤ 0 not drawn)")
+        } else {
+            "log y (--log-y)".to_string()
+        }
+    };
+    (scale, Some(why))
+}
+
+/// Values spanning more than this factor (all positive) get a log y axis.
+pub(crate) const AUTO_LOG_RATIO: f64 = 100.0;
+
+/// Every session's curve of `metric`, and the best `highlight` rows that
+/// have one (their curves marked; rows without the metric are skipped, as
+/// runs of a logdir without hparams often are).
+fn collect<'a>(
+    src: &'a Source,
+    metric: &MetricKey,
+    opts: &PlotOptions,
+) -> (Vec<Curve>, Vec<&'a crate::analysis::Row>) {
+    let mut curves = Vec::new();
+    let mut top = Vec::new();
+    for row in &src.table.rows {
+        let hl = (top.len() < opts.highlight).then_some(top.len());
+        let before = curves.len();
+        for name in &row.sessions {
+            let Some(series) = src.logdir.session(name).and_then(|s| s.metric(metric)) else {
+                continue;
+            };
+            if !series.points.is_empty() {
+                curves.push(curve(&series.points, opts.smooth, hl));
+            }
+        }
+        if hl.is_some() && curves.len() > before {
+            top.push(row);
+        }
+    }
+    (curves, top)
+}
+
 pub(crate) fn draw<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     src: &Source,
@@ -86,22 +160,8 @@ pub(crate) fn draw<DB: DrawingBackend>(
 ) -> Result<(), PlotError> {
     let metric = src.metric(opts)?;
     let metric_label = src.table.label(&metric);
-    let table = src.table;
     let weight = opts.smooth;
-    let top: Vec<_> = table.rows.iter().take(opts.highlight).collect();
-    let mut curves: Vec<Curve> = Vec::new();
-    for (ri, row) in table.rows.iter().enumerate() {
-        let hl = (ri < top.len()).then_some(ri);
-        for name in &row.sessions {
-            let Some(series) = src.logdir.session(name).and_then(|s| s.metric(&metric)) else {
-                continue;
-            };
-            if series.points.is_empty() {
-                continue;
-            }
-            curves.push(curve(&series.points, weight, hl));
-        }
-    }
+    let (curves, top) = collect(src, &metric, opts);
     if curves.is_empty() {
         return Err(PlotError::NoData(format!(
             "no session has points of {metric_label} (was the logdir loaded with curves?)"
@@ -116,20 +176,19 @@ pub(crate) fn draw<DB: DrawingBackend>(
             ys.push(y);
         }
     }
-    let mut steps = xs.clone();
-    steps.sort_by(f64::total_cmp);
-    steps.dedup();
-    let x_scale = Scale::numeric(&steps, false, 0.01, true);
+    xs.sort_by(f64::total_cmp);
+    xs.dedup();
+    let (y, log_note) = y_scale(&ys, opts.log_y);
     let (w, h) = area.dim_in_pixel();
     let (w, h) = (w as i32, h as i32);
     let frame = Frame {
         rect: rect_beside_legend(w, h),
-        x: x_scale,
-        y: Scale::numeric(&ys, false, 0.04, false),
+        x: Scale::numeric(&xs, false, 0.01, true),
+        y,
     };
 
     let ts = style::text(style::TITLE, style::INK, HPos::Left, VPos::Top);
-    let unit = if table.groups { "groups" } else { "sessions" };
+    let unit = src.rows_word();
     let mut title = format!(
         "{metric_label} by step · {} curves, best {} {unit} highlighted",
         curves.len(),
@@ -138,11 +197,24 @@ pub(crate) fn draw<DB: DrawingBackend>(
     if weight > 0.0 && weight < 1.0 {
         title.push_str(&format!(" · smoothing {weight}"));
     }
+    if let Some(note) = log_note {
+        title.push_str(&format!(" · {note}"));
+    }
     let title = fit(area, &title, &ts, w - 20);
     area.draw(&Text::new(title, (12, 12), ts)).map_err(de)?;
     frame.draw(area, "step", &metric_label)?;
+    draw_curves(area, &frame, &curves, weight > 0.0 && weight < 1.0)?;
+    let faint_n = curves.iter().filter(|c| c.top.is_none()).count();
+    legend(area, &frame, src, &metric, &top, faint_n)
+}
 
-    let smoothing = weight > 0.0 && weight < 1.0;
+/// The faint curves, then the highlighted ones, best last (on top).
+fn draw_curves<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    frame: &Frame,
+    curves: &[Curve],
+    smoothing: bool,
+) -> Result<(), PlotError> {
     let faint_n = curves.iter().filter(|c| c.top.is_none()).count();
     let faint = style::FAINT.mix(style::line_alpha(faint_n).min(0.5));
     let path = |pts: &[(f64, f64)]| -> Vec<(i32, i32)> {
@@ -154,7 +226,6 @@ pub(crate) fn draw<DB: DrawingBackend>(
         area.draw(&PathElement::new(path(&c.smooth), faint.stroke_width(1)))
             .map_err(de)?;
     }
-    // Best last, so it lies on top.
     let mut highlighted: Vec<&Curve> = curves.iter().filter(|c| c.top.is_some()).collect();
     highlighted.sort_by_key(|c| std::cmp::Reverse(c.top));
     for c in highlighted {
@@ -174,22 +245,34 @@ pub(crate) fn draw<DB: DrawingBackend>(
         area.draw(&PathElement::new(pts, color.stroke_width(2)))
             .map_err(de)?;
     }
+    Ok(())
+}
 
-    // Legend, right of the plot.
+/// The legend right of the plot: rank, name (its end kept) and value of
+/// each highlighted row, then the count of the others.
+fn legend<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    frame: &Frame,
+    src: &Source,
+    metric: &MetricKey,
+    top: &[&crate::analysis::Row],
+    faint_n: usize,
+) -> Result<(), PlotError> {
+    let table = src.table;
     let lx = frame.rect.x1 + 24;
     let mut ly = frame.rect.y0;
     let ls = style::text(style::LABEL, style::INK, HPos::Left, VPos::Center);
     let vs = style::text(style::TICK, style::AXIS, HPos::Left, VPos::Center);
     let head = match &table.sort {
-        Some((k, g)) => format!("rank by {k} ({g})"),
+        Some((k, g)) => format!("rank by {} ({g})", table.label(k)),
         None => "rank".to_string(),
     };
-    let head = fit(area, &head, &vs, LEGEND_W - 10);
+    let head = fit_end(area, "", &head, &vs, LEGEND_W - 10);
     area.draw(&Text::new(head, (lx, ly), vs.clone()))
         .map_err(de)?;
     ly += 24;
     for (i, row) in top.iter().enumerate() {
-        let note = row.metrics.get(&metric).map(|v| {
+        let note = row.metrics.get(metric).map(|v| {
             if table.groups {
                 format!("{} of {}: {}", table.agg, table.reduce, fmt_metric(*v))
             } else {
@@ -200,7 +283,7 @@ pub(crate) fn draw<DB: DrawingBackend>(
             area,
             (lx, ly),
             style::palette(i),
-            &format!("{}. {}", row.rank, row.name),
+            (&format!("{}. ", row.rank), &row.name),
             note.as_deref(),
             LEGEND_W - 40,
         )?;
@@ -212,12 +295,8 @@ pub(crate) fn draw<DB: DrawingBackend>(
             style::FAINT.stroke_width(2),
         ))
         .map_err(de)?;
-        area.draw(&Text::new(
-            format!("others ({faint_n})"),
-            (lx + 30, ly),
-            ls.clone(),
-        ))
-        .map_err(de)?;
+        area.draw(&Text::new(format!("others ({faint_n})"), (lx + 30, ly), ls))
+            .map_err(de)?;
     }
     Ok(())
 }
@@ -240,6 +319,25 @@ mod tests {
         assert_eq!(smooth(&[1.0, 3.0], 0.0), vec![1.0, 3.0]);
         let s = smooth(&[1.0, f64::NAN, 3.0], 0.5);
         assert!(s[1].is_nan() && s[2].is_finite());
+    }
+
+    #[test]
+    fn log_y_when_asked_or_over_two_decades() {
+        let (s, why) = y_scale(&[20.0, 5.0, 0.4, 0.1], false);
+        assert!(s.is_log());
+        assert_eq!(why.as_deref(), Some("log y: values span 2.3 decades"));
+        let (s, why) = y_scale(&[20.0, 0.4], false);
+        assert!(!s.is_log() && why.is_none(), "1.7 decades stay linear");
+        let (s, _) = y_scale(&[20.0, -1.0, 0.001], false);
+        assert!(!s.is_log(), "not all positive");
+        let (s, why) = y_scale(&[2.0, 0.0, 1.0], true);
+        assert!(s.is_log());
+        assert_eq!(
+            why.as_deref(),
+            Some("log y (--log-y; 1 points ≤ 0 not drawn)")
+        );
+        let (s, _) = y_scale(&[-2.0, 0.0], true);
+        assert!(!s.is_log(), "nothing positive to draw on a log axis");
     }
 
     #[test]

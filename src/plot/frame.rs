@@ -194,6 +194,14 @@ impl Scale {
                     return marks.iter().map(|&x| (f(x), number(x))).collect();
                 }
                 let (a, b) = (lo.log10().ceil() as i32, hi.log10().floor() as i32);
+                // Few decades and room: 1, 2 and 5 times each power of ten.
+                let fine: Vec<f64> = (a - 1..=b)
+                    .flat_map(|e| [1.0, 2.0, 5.0].map(|m| m * 10f64.powi(e)))
+                    .filter(|x| (*lo..=*hi).contains(x))
+                    .collect();
+                if fine.len() >= 3 && fine.len() <= max {
+                    return fine.into_iter().map(|x| (f(x), number(x))).collect();
+                }
                 let every = ((b - a + 1) as usize).div_ceil(max).max(1) as i32;
                 let mut out: Vec<(f64, String)> = (a..=b)
                     .filter(|e| (e - a) % every == 0)
@@ -353,6 +361,61 @@ pub(crate) fn fit(
     out
 }
 
+/// `prefix` then as much of the END of `name` as fits `max_px` pixels
+/// (`3. …ogs/version_10`): run and logdir names differ at their end.
+pub(crate) fn fit_end(
+    area: &DrawingArea<impl DrawingBackend, Shift>,
+    prefix: &str,
+    name: &str,
+    style: &TextStyle,
+    max_px: i32,
+) -> String {
+    let chars: Vec<char> = printable(name).chars().collect();
+    let candidates = (0..chars.len()).map(|skip| {
+        let tail: String = chars[skip..].iter().collect();
+        if skip == 0 {
+            format!("{prefix}{tail}")
+        } else {
+            format!("{prefix}…{tail}")
+        }
+    });
+    first_fitting(area, candidates, style, max_px).unwrap_or_else(|| format!("{prefix}…"))
+}
+
+/// As much of the START of `s` as fits `max_px` pixels, then `…` (for lists).
+pub(crate) fn fit_start(
+    area: &DrawingArea<impl DrawingBackend, Shift>,
+    s: &str,
+    style: &TextStyle,
+    max_px: i32,
+) -> String {
+    let chars: Vec<char> = printable(s).chars().collect();
+    let n = chars.len();
+    let candidates = (0..n).map(|cut| {
+        let head: String = chars[..n - cut].iter().collect();
+        if cut == 0 {
+            head
+        } else {
+            head + "…"
+        }
+    });
+    first_fitting(area, candidates, style, max_px).unwrap_or_else(|| "…".to_string())
+}
+
+/// The first of `candidates` (longest first) that fits `max_px` pixels; a
+/// font that cannot measure takes the first.
+fn first_fitting(
+    area: &DrawingArea<impl DrawingBackend, Shift>,
+    mut candidates: impl Iterator<Item = String>,
+    style: &TextStyle,
+    max_px: i32,
+) -> Option<String> {
+    candidates.find(|s| match area.estimate_text_size(s, style) {
+        Ok((w, _)) => (w as i32) <= max_px,
+        Err(_) => true,
+    })
+}
+
 /// Width of the legend column right of a line plot (curves, trajectory).
 pub(crate) const LEGEND_W: i32 = 250;
 
@@ -369,13 +432,14 @@ pub(crate) fn rect_beside_legend(w: i32, h: i32) -> Rect {
 }
 
 /// One legend entry with its top-left swatch at `(x, y)`: a short line in
-/// `color`, `label` beside it and, if given, a smaller `note` under the
-/// label, both elided to `max_px` pixels.
+/// `color`, `prefix` and `label` beside it and, if given, a smaller `note`
+/// under the label, both elided to `max_px` pixels; a long label keeps its
+/// end (see [`fit_end`]).
 pub(crate) fn legend_entry<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     (x, y): (i32, i32),
     color: RGBColor,
-    label: &str,
+    (prefix, label): (&str, &str),
     note: Option<&str>,
     max_px: i32,
 ) -> Result<(), PlotError> {
@@ -386,7 +450,7 @@ pub(crate) fn legend_entry<DB: DrawingBackend>(
         color.stroke_width(3),
     ))
     .map_err(de)?;
-    let label = fit(area, label, &ls, max_px);
+    let label = fit_end(area, prefix, label, &ls, max_px);
     area.draw(&Text::new(label, (x + 30, y), ls)).map_err(de)?;
     if let Some(note) = note {
         let note = fit(area, note, &vs, max_px);

@@ -28,6 +28,7 @@ mod frame;
 mod parallel;
 mod scatter;
 pub mod style;
+mod text;
 mod trajectory;
 
 use std::fmt;
@@ -37,6 +38,7 @@ use std::str::FromStr;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+use crate::analysis::table::HParamColumn;
 use crate::analysis::{Goal, Row, Table};
 use crate::logdir::{HParamType, Logdir, MetricKey};
 
@@ -132,6 +134,9 @@ pub struct PlotOptions {
     pub highlight: usize,
     /// Image size in pixels; default depends on the kind and panel count.
     pub size: Option<(u32, u32)>,
+    /// `curves`: a logarithmic y axis (it is also chosen by itself when
+    /// the values are positive and span more than two decades).
+    pub log_y: bool,
 }
 
 impl Default for PlotOptions {
@@ -142,6 +147,7 @@ impl Default for PlotOptions {
             smooth: 0.0,
             highlight: 5,
             size: None,
+            log_y: false,
         }
     }
 }
@@ -170,6 +176,16 @@ impl Source<'_> {
         }
     }
 
+    /// What a row is: a group, a run (a logdir without hparams sessions) or
+    /// a session.
+    pub(crate) fn rows_word(&self) -> &'static str {
+        match (self.table.groups, &self.logdir.experiment.runs) {
+            (true, _) => "groups",
+            (false, Some(_)) => "runs",
+            (false, None) => "sessions",
+        }
+    }
+
     /// The rows that have a value of `key`.
     pub(crate) fn rows_with<'r>(&'r self, key: &'r MetricKey) -> impl Iterator<Item = &'r Row> {
         self.table
@@ -177,6 +193,43 @@ impl Source<'_> {
             .iter()
             .filter(move |r| r.metrics.get(key).is_some_and(|v| v.is_finite()))
     }
+}
+
+/// The hparam columns of `table` whose value differs between its rows, and
+/// the others as `label=value` (every shown row has that value, or none has
+/// it: `label=–`). With fewer than two rows, or when no column differs,
+/// every column is kept and none listed: there is nothing to compare.
+pub(crate) fn varying_hparams(table: &Table) -> (Vec<&HParamColumn>, Vec<String>) {
+    let mut varying = Vec::new();
+    let mut same = Vec::new();
+    for h in &table.hparams {
+        let mut values = table.rows.iter().map(|r| r.hparams.get(&h.name));
+        let first = values.next().flatten();
+        if values.all(|v| v == first) {
+            let v = first.map_or_else(|| "–".to_string(), |v| v.to_string());
+            same.push(format!("{}={v}", h.label));
+        } else {
+            varying.push(h);
+        }
+    }
+    if varying.is_empty() || table.rows.len() < 2 {
+        return (table.hparams.iter().collect(), Vec::new());
+    }
+    (varying, same)
+}
+
+/// The subtitle naming the hparams left out for being the same in every
+/// row, if any.
+pub(crate) fn same_note(table: &Table, same: &[String]) -> Option<String> {
+    if same.is_empty() {
+        return None;
+    }
+    let rows = if table.groups { "groups" } else { "rows" };
+    Some(format!(
+        "same in all {} {rows}, not drawn: {}",
+        table.rows.len(),
+        same.join(", ")
+    ))
 }
 
 /// Whether an hparam column of this type is plotted (and sorted) as
@@ -239,7 +292,8 @@ pub fn render(
         Some("png") => {
             let mut rgb = vec![0u8; dim.0 as usize * dim.1 as usize * 3];
             {
-                let area = BitMapBackend::with_buffer(&mut rgb, dim).into_drawing_area();
+                let backend = BitMapBackend::with_buffer(&mut rgb, dim);
+                let area = text::Glyphs::new(backend, true).into_drawing_area();
                 draw(kind, &area, sources, opts)?;
             }
             write_png(path, dim, &rgb)
@@ -283,7 +337,8 @@ pub fn render_svg(
     let dim = size(kind, sources, opts);
     let mut svg = String::new();
     {
-        let area = SVGBackend::with_string(&mut svg, dim).into_drawing_area();
+        let area =
+            text::Glyphs::new(SVGBackend::with_string(&mut svg, dim), false).into_drawing_area();
         draw(kind, &area, sources, opts)?;
     }
     Ok(svg)

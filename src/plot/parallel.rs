@@ -3,7 +3,8 @@
 //! yellow-green best) and drawn worst first so the best lie on top. The
 //! colour metric's axis is itself the colour bar. Categorical axes list
 //! their values, numeric axes span the domain and the values seen, on a log
-//! scale when positive values span decades.
+//! scale when positive values span decades. hparams that are the same in
+//! every row get no axis; the subtitle names them.
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -12,8 +13,10 @@ use plotters::style::text_anchor::{HPos, VPos};
 use crate::analysis::{Goal, Row};
 use crate::hparams::HParamValue;
 use crate::logdir::{HParamDomain, MetricKey};
-use crate::plot::frame::{de, fit, number, Rect, Scale, Val};
-use crate::plot::{numeric_column, style, Goodness, PlotError, PlotOptions, Source};
+use crate::plot::frame::{de, fit, fit_start, number, Rect, Scale, Val};
+use crate::plot::{
+    numeric_column, same_note, style, varying_hparams, Goodness, PlotError, PlotOptions, Source,
+};
 
 /// How an axis reads its value from a row.
 type Getter = Box<dyn Fn(&Row) -> Option<Val>>;
@@ -47,10 +50,11 @@ fn metric_keys(src: &Source, opts: &PlotOptions) -> Result<Vec<MetricKey>, PlotE
     Ok(keys)
 }
 
-/// Width grows with the number of axes.
+/// Width grows with the number of axes (hparams the same in every row are
+/// not drawn: see [`varying_hparams`]).
 pub(crate) fn size(sources: &[Source], opts: &PlotOptions) -> (u32, u32) {
     let n = sources.first().map_or(2, |s| {
-        s.table.hparams.len() + metric_keys(s, opts).map_or(1, |k| k.len())
+        varying_hparams(s.table).0.len() + metric_keys(s, opts).map_or(1, |k| k.len())
     });
     let w = (170 * n as u32 + 60).clamp(800, 2400);
     (w, HEIGHT)
@@ -118,6 +122,39 @@ fn metric_axis(src: &Source, key: &MetricKey) -> Axis {
     }
 }
 
+/// Where the axes stand: the plot rectangle and the x of each axis.
+struct Layout {
+    rect: Rect,
+    n: usize,
+    /// Pixels between neighbouring axes.
+    spacing: i32,
+}
+
+impl Layout {
+    fn new(w: i32, h: i32, n: usize) -> Layout {
+        let rect = Rect {
+            x0: LEFT,
+            y0: TOP,
+            x1: w - RIGHT,
+            y1: h - BOTTOM_MARGIN,
+        };
+        let spacing = if n > 1 {
+            rect.w() / (n as i32 - 1)
+        } else {
+            rect.w()
+        };
+        Layout { rect, n, spacing }
+    }
+
+    fn x(&self, i: usize) -> i32 {
+        if self.n <= 1 {
+            (self.rect.x0 + self.rect.x1) / 2
+        } else {
+            self.rect.x0 + (self.rect.w() as f64 * i as f64 / (self.n - 1) as f64).round() as i32
+        }
+    }
+}
+
 pub(crate) fn draw<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     src: &Source,
@@ -133,45 +170,22 @@ pub(crate) fn draw<DB: DrawingBackend>(
         .cloned()
         .unwrap_or_else(|| MetricKey::new("", ""));
     let goal = src.goal(&metric);
-    let mut axes: Vec<Axis> = table
-        .hparams
+    let (shown, same) = varying_hparams(table);
+    let mut axes: Vec<Axis> = shown
         .iter()
         .map(|h| hparam_axis(src, &h.name, &h.label, numeric_column(h.kind)))
         .collect();
     axes.extend(keys.iter().map(|k| metric_axis(src, k)));
-
     let (w, h) = area.dim_in_pixel();
-    let (w, h) = (w as i32, h as i32);
-    let rect = Rect {
-        x0: LEFT,
-        y0: TOP,
-        x1: w - RIGHT,
-        y1: h - BOTTOM_MARGIN,
-    };
-    let n = axes.len();
-    let ax_x = |i: usize| -> i32 {
-        if n <= 1 {
-            (rect.x0 + rect.x1) / 2
-        } else {
-            rect.x0 + (rect.w() as f64 * i as f64 / (n - 1) as f64).round() as i32
-        }
-    };
-    let spacing = if n > 1 {
-        rect.w() / (n as i32 - 1)
-    } else {
-        rect.w()
-    };
+    let layout = Layout::new(w as i32, h as i32, axes.len());
 
-    // Title.
-    let rows_word = if table.groups { "groups" } else { "sessions" };
+    let rows_word = src.rows_word();
     let title = format!(
         "{} across hparams · {} {rows_word}",
         table.label(&metric),
         table.rows.len()
     );
-    let ts = style::text(style::TITLE, style::INK, HPos::Left, VPos::Top);
-    let title = fit(area, &title, &ts, w - 20);
-    area.draw(&Text::new(title, (12, 12), ts)).map_err(de)?;
+    titles(area, &title, same_note(table, &same).as_deref())?;
 
     // The colour of a metric value: 1 = best seen.
     let good = Goodness::new(
@@ -181,19 +195,53 @@ pub(crate) fn draw<DB: DrawingBackend>(
             .filter_map(|r| r.metrics.get(&metric).copied()),
         goal,
     );
-    let goodness = |v: f64| good.of(v);
+    draw_lines(area, src, &axes, &layout, &metric, &good)?;
+    // Axes on top of the lines.
+    for (i, ax) in axes.iter().enumerate() {
+        draw_axis(area, ax, i, &layout, &good, goal)?;
+    }
+    Ok(())
+}
 
-    // Polylines: rows without the metric first (grey), then worst → best.
-    let mut order: Vec<(&Row, Option<f64>)> = table
+/// The title, and under it the note on hparams left out.
+pub(crate) fn titles<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    title: &str,
+    note: Option<&str>,
+) -> Result<(), PlotError> {
+    let (w, _) = area.dim_in_pixel();
+    let ts = style::text(style::TITLE, style::INK, HPos::Left, VPos::Top);
+    let title = fit(area, title, &ts, w as i32 - 20);
+    area.draw(&Text::new(title, (12, 12), ts)).map_err(de)?;
+    if let Some(note) = note {
+        let ns = style::text(style::TICK, style::AXIS, HPos::Left, VPos::Top);
+        let note = fit_start(area, note, &ns, w as i32 - 24);
+        area.draw(&Text::new(note, (14, 40), ns)).map_err(de)?;
+    }
+    Ok(())
+}
+
+/// One polyline per row: rows without the metric first (grey), then worst
+/// to best, so the best lie on top.
+fn draw_lines<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    src: &Source,
+    axes: &[Axis],
+    layout: &Layout,
+    metric: &MetricKey,
+    good: &Goodness,
+) -> Result<(), PlotError> {
+    let mut order: Vec<(&Row, Option<f64>)> = src
+        .table
         .rows
         .iter()
         .map(|r| {
             let g = r
                 .metrics
-                .get(&metric)
+                .get(metric)
                 .copied()
                 .filter(|v| v.is_finite())
-                .map(goodness);
+                .map(|v| good.of(v));
             (r, g)
         })
         .collect();
@@ -213,9 +261,8 @@ pub(crate) fn draw<DB: DrawingBackend>(
         let stroke = ShapeStyle::from(color).stroke_width(width);
         let mut run: Vec<(i32, i32)> = Vec::new();
         for (i, ax) in axes.iter().enumerate() {
-            let f = (ax.value)(row).and_then(|v| ax.scale.frac(&v));
-            match f {
-                Some(f) => run.push((ax_x(i), rect.y(f))),
+            match (ax.value)(row).and_then(|v| ax.scale.frac(&v)) {
+                Some(f) => run.push((layout.x(i), layout.rect.y(f))),
                 None => {
                     if run.len() > 1 {
                         area.draw(&PathElement::new(std::mem::take(&mut run), stroke))
@@ -231,86 +278,121 @@ pub(crate) fn draw<DB: DrawingBackend>(
             area.draw(&Circle::new(p, 2, stroke.filled())).map_err(de)?;
         }
     }
+    Ok(())
+}
 
-    // Axes on top of the lines.
+/// The colour bar: a gradient strip along the metric axis at `x`.
+fn colour_bar<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    ax: &Axis,
+    x: i32,
+    rect: &Rect,
+    good: &Goodness,
+) -> Result<(), PlotError> {
+    let steps = 120;
+    for s in 0..steps {
+        let f0 = s as f64 / steps as f64;
+        let f1 = (s + 1) as f64 / steps as f64;
+        let v = match &ax.scale {
+            Scale::Linear { lo, hi, .. } => lo + (hi - lo) * (f0 + f1) / 2.0,
+            _ => 0.0,
+        };
+        let c = if good.is_empty() {
+            style::FAINT
+        } else {
+            style::scale(good.of(v))
+        };
+        area.draw(&Rectangle::new(
+            [(x, rect.y(f1) - 1), (x + 10, rect.y(f0))],
+            c.filled(),
+        ))
+        .map_err(de)?;
+    }
+    Ok(())
+}
+
+/// Axis `i`: its line, name (and group above it), ticks on a white halo,
+/// and the note under it (range, log, value count, or how to read colour).
+fn draw_axis<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    ax: &Axis,
+    i: usize,
+    layout: &Layout,
+    good: &Goodness,
+    goal: Goal,
+) -> Result<(), PlotError> {
     let name_style = style::text(style::LABEL, style::INK, HPos::Center, VPos::Bottom);
     let over_style = style::text(style::TICK, style::AXIS, HPos::Center, VPos::Bottom);
-    let tick_style = style::text(style::TICK, style::INK, HPos::Right, VPos::Center);
     let note_style = style::text(style::TICK, style::AXIS, HPos::Center, VPos::Top);
+    let axis_line = ShapeStyle::from(style::AXIS).stroke_width(1);
+    let (rect, spacing) = (&layout.rect, layout.spacing);
+    let x = layout.x(i);
+    let is_colour = i + 1 == layout.n;
+    if is_colour {
+        colour_bar(area, ax, x, rect, good)?;
+    }
+    area.draw(&PathElement::new(
+        vec![(x, rect.y0), (x, rect.y1)],
+        axis_line,
+    ))
+    .map_err(de)?;
+    let label_w = if is_colour {
+        (spacing - 10).clamp(40, 2 * RIGHT + 20)
+    } else {
+        (spacing - 10).max(40)
+    };
+    let name = fit(area, &ax.name, &name_style, label_w);
+    area.draw(&Text::new(name, (x, TOP - 14), name_style))
+        .map_err(de)?;
+    if !ax.over.is_empty() {
+        let over = fit(area, &ax.over, &over_style, label_w);
+        area.draw(&Text::new(over, (x, TOP - 34), over_style))
+            .map_err(de)?;
+    }
+    let label_px = if i == 0 { LEFT - 10 } else { spacing / 2 - 8 };
+    ticks(area, ax, x, rect, label_px)?;
+    let note = match (&ax.scale, is_colour) {
+        (_, true) => match goal {
+            Goal::Max => "colour: higher is better".to_string(),
+            Goal::Min => "colour: lower is better".to_string(),
+        },
+        (Scale::Log { lo, hi, .. }, _) => format!("log · {}–{}", number(*lo), number(*hi)),
+        (Scale::Linear { lo, hi, .. }, _) => format!("{}–{}", number(*lo), number(*hi)),
+        (Scale::Categorical { values }, _) => format!("{} values", values.len()),
+    };
+    let note = fit(area, &note, &note_style, label_w);
+    area.draw(&Text::new(note, (x, rect.y1 + 10), note_style))
+        .map_err(de)?;
+    Ok(())
+}
+
+/// Tick marks and labels left of the axis at `x`, each on a white halo so
+/// that lines behind do not hide it.
+fn ticks<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    ax: &Axis,
+    x: i32,
+    rect: &Rect,
+    label_px: i32,
+) -> Result<(), PlotError> {
+    let tick_style = style::text(style::TICK, style::INK, HPos::Right, VPos::Center);
     let halo = ShapeStyle::from(WHITE.mix(0.75)).filled();
     let axis_line = ShapeStyle::from(style::AXIS).stroke_width(1);
     let max_ticks = ((rect.h() / 44).max(2)) as usize;
-    for (i, ax) in axes.iter().enumerate() {
-        let x = ax_x(i);
-        let is_colour = i + 1 == n;
-        if is_colour {
-            // The colour bar: a gradient strip along the metric axis.
-            let steps = 120;
-            for s in 0..steps {
-                let f0 = s as f64 / steps as f64;
-                let f1 = (s + 1) as f64 / steps as f64;
-                let v = match &ax.scale {
-                    Scale::Linear { lo, hi, .. } => lo + (hi - lo) * (f0 + f1) / 2.0,
-                    _ => 0.0,
-                };
-                let c = if good.is_empty() {
-                    style::FAINT
-                } else {
-                    style::scale(goodness(v))
-                };
-                area.draw(&Rectangle::new(
-                    [(x, rect.y(f1) - 1), (x + 10, rect.y(f0))],
-                    c.filled(),
-                ))
-                .map_err(de)?;
-            }
-        }
-        area.draw(&PathElement::new(
-            vec![(x, rect.y0), (x, rect.y1)],
-            axis_line,
-        ))
-        .map_err(de)?;
-        let label_w = if is_colour {
-            (spacing - 10).clamp(40, 2 * RIGHT + 20)
-        } else {
-            (spacing - 10).max(40)
-        };
-        let name = fit(area, &ax.name, &name_style, label_w);
-        area.draw(&Text::new(name, (x, TOP - 14), name_style.clone()))
+    for (f, label) in ax.scale.ticks(max_ticks) {
+        let y = rect.y(f);
+        area.draw(&PathElement::new(vec![(x - 4, y), (x, y)], axis_line))
             .map_err(de)?;
-        if !ax.over.is_empty() {
-            let over = fit(area, &ax.over, &over_style, label_w);
-            area.draw(&Text::new(over, (x, TOP - 34), over_style.clone()))
-                .map_err(de)?;
+        let label = fit(area, &label, &tick_style, label_px.max(24));
+        if let Ok((tw, th)) = area.estimate_text_size(&label, &tick_style) {
+            let (tw, th) = (tw as i32, th as i32);
+            area.draw(&Rectangle::new(
+                [(x - 7 - tw, y - th / 2 - 1), (x - 5, y + th / 2 + 1)],
+                halo,
+            ))
+            .map_err(de)?;
         }
-        let label_px = if i == 0 { LEFT - 10 } else { spacing / 2 - 8 };
-        for (f, label) in ax.scale.ticks(max_ticks) {
-            let y = rect.y(f);
-            area.draw(&PathElement::new(vec![(x - 4, y), (x, y)], axis_line))
-                .map_err(de)?;
-            let label = fit(area, &label, &tick_style, label_px.max(24));
-            if let Ok((tw, th)) = area.estimate_text_size(&label, &tick_style) {
-                let (tw, th) = (tw as i32, th as i32);
-                area.draw(&Rectangle::new(
-                    [(x - 7 - tw, y - th / 2 - 1), (x - 5, y + th / 2 + 1)],
-                    halo,
-                ))
-                .map_err(de)?;
-            }
-            area.draw(&Text::new(label, (x - 6, y), tick_style.clone()))
-                .map_err(de)?;
-        }
-        let note = match (&ax.scale, is_colour) {
-            (_, true) => match goal {
-                Goal::Max => "colour: higher is better".to_string(),
-                Goal::Min => "colour: lower is better".to_string(),
-            },
-            (Scale::Log { lo, hi, .. }, _) => format!("log · {}–{}", number(*lo), number(*hi)),
-            (Scale::Linear { lo, hi, .. }, _) => format!("{}–{}", number(*lo), number(*hi)),
-            (Scale::Categorical { values }, _) => format!("{} values", values.len()),
-        };
-        let note = fit(area, &note, &note_style, label_w);
-        area.draw(&Text::new(note, (x, rect.y1 + 10), note_style.clone()))
+        area.draw(&Text::new(label, (x - 6, y), tick_style.clone()))
             .map_err(de)?;
     }
     Ok(())

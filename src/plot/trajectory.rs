@@ -156,7 +156,7 @@ pub(crate) fn draw<DB: DrawingBackend>(
             area,
             (lx, ly),
             style::palette(li),
-            label,
+            ("", label),
             Some(&note),
             LEGEND_W - 40,
         )?;

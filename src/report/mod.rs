@@ -193,8 +193,12 @@ pub fn html(path: &Path, logdir: &Logdir, table: &Table, figures: &[Figure]) -> 
     let _ = writeln!(h, "<h1>{}</h1>", escape(&title));
     let _ = writeln!(
         h,
-        "<p class=\"sub\">{} hparams sessions · {} hparams · {} metrics · {} experiment</p>",
+        "<p class=\"sub\">{} {} · {} hparams · {} metrics · {} experiment</p>",
         logdir.sessions.len(),
+        match &exp.runs {
+            Some(runs) => format!("runs ({})", escape(&runs.note())),
+            None => "hparams sessions".to_string(),
+        },
         exp.hparams.len(),
         exp.metrics.len(),
         if exp.explicit { "declared" } else { "inferred" }

@@ -18,7 +18,8 @@ fn fixture(name: &str) -> PathBuf {
     root().join("fixtures").join(name)
 }
 
-fn run(args: &[&str]) -> Output {
+/// Runs the `hp-report` binary with `args` (no `COLUMNS` from the caller).
+pub(crate) fn run(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_hp-report"))
         .args(args)
         .env_remove("COLUMNS")
@@ -50,6 +51,7 @@ const FIXTURES: &[&str] = &[
     "keras_mlp_repeats",
     "tbx_hparams",
     "tbrs_sweep",
+    "lightning_sweep",
 ];
 
 #[test]
@@ -138,6 +140,26 @@ fn json_groups_equal_tensorboard_average() {
     }
 }
 
+/// The cells of one CSV line as pandas writes it (`"` quotes a cell holding
+/// a comma; `""` is a quote inside one).
+fn csv_cells(line: &str) -> Vec<String> {
+    let mut cells = vec![String::new()];
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' if quoted && chars.peek() == Some(&'"') => {
+                chars.next();
+                cells.last_mut().unwrap().push('"');
+            }
+            '"' => quoted = !quoted,
+            ',' if !quoted => cells.push(String::new()),
+            c => cells.last_mut().unwrap().push(c),
+        }
+    }
+    cells
+}
+
 #[test]
 fn all_metrics_equal_tbparse_last_values() {
     // tbparse's "last value" is the value at the highest step, which equals
@@ -157,7 +179,8 @@ fn all_metrics_equal_tbparse_last_values() {
         let rows = ours["sessions"].as_array().unwrap();
         let mut checked = 0;
         for line in lines {
-            let cells: Vec<&str> = line.split(',').collect();
+            let cells = csv_cells(line);
+            let cells: Vec<&str> = cells.iter().map(String::as_str).collect();
             let r = rows.iter().find(|r| r["session"] == cells[0]).unwrap();
             for (h, c) in head.iter().zip(&cells).skip(1) {
                 if h.starts_with("hp:") || c.is_empty() {

@@ -23,6 +23,7 @@ mod fuzz_regressions;
 mod hostile_strings;
 mod plots;
 mod proto_codegen;
+mod runs_mode;
 mod writer_deps;
 mod writer_errors;
 mod writer_keras_fixture;
