@@ -489,10 +489,11 @@ fn open_experiment(cfg: &Config, plan: &Plan) -> Result<History, TuneError> {
                 dir.display()
             )));
         }
-        let config = cfg.space.experiment_config(&cfg.objective, &cfg.metrics);
-        ExperimentWriter::create(dir, &config).map_err(|e| TuneError::Io(e.to_string()))?;
+        // The spec first: a runner killed before the experiment is written
+        // leaves a directory that --resume completes.
         journal::write_spec(dir, &spec_of(cfg, plan))
             .map_err(|e| io_err("cannot write", &spec_path, e))?;
+        write_experiment(cfg)?;
         return Ok(History::default());
     }
     let spec = journal::read_spec(dir).map_err(TuneError::Usage)?;
@@ -512,10 +513,29 @@ fn open_experiment(cfg: &Config, plan: &Plan) -> Result<History, TuneError> {
             spec.seed
         )));
     }
+    if !has_root_events(dir) {
+        write_experiment(cfg)?;
+    }
     if !dir.join(journal::JOURNAL_FILE).exists() {
         crate::tune::status::rebuild(dir, &spec, plan).map_err(TuneError::Io)?;
     }
     journal::history(dir).map_err(|e| io_err("cannot read", &dir.join(journal::JOURNAL_FILE), e))
+}
+
+/// Writes the TensorBoard experiment (`_hparams_/experiment`) at the root.
+fn write_experiment(cfg: &Config) -> Result<(), TuneError> {
+    let config = cfg.space.experiment_config(&cfg.objective, &cfg.metrics);
+    ExperimentWriter::create(&cfg.logdir, &config)
+        .map(drop)
+        .map_err(|e| TuneError::Io(e.to_string()))
+}
+
+/// Whether the experiment directory itself holds an event file.
+fn has_root_events(dir: &Path) -> bool {
+    std::fs::read_dir(dir).is_ok_and(|rd| {
+        rd.filter_map(|e| e.ok())
+            .any(|e| e.file_name().to_string_lossy().contains("tfevents"))
+    })
 }
 
 impl<'a> Runner<'a> {

@@ -23,6 +23,8 @@ mod fuzz_regressions;
 mod hostile_strings;
 mod plots;
 mod proto_codegen;
+#[cfg(feature = "cli")]
+mod tune;
 mod writer_deps;
 mod writer_errors;
 mod writer_keras_fixture;
