@@ -12,7 +12,10 @@
 #        - our reader: hp-report's JSON equals TensorBoard's HTTP API on the
 #          fixtures, on our own sweep and on a logdir of edge cases written
 #          by TensorBoard's own Python writer, inferred and declared
-#          (peers/compare_with_tb.py).
+#          (peers/compare_with_tb.py);
+#        - `hp-report tune`: experiments run by the tune command (crashes,
+#          tensorboardX trials, stdout metrics, a timeout) show in TensorBoard
+#          with every trial's hparams, objective and status, as in hp-report.
 #   4. the HTML report opens in headless Chromium with no console message
 #      (when chromium is installed);
 #   5. the quick benchmark run proves the benchmark script works.
@@ -46,6 +49,14 @@ cargo build -q --release --example mlp_sweep --no-default-features
 bin=$target/debug/hp-report
 echo "== reader: hp-report agrees with live TensorBoard"
 for dir in fixtures/keras_mlp_grid fixtures/keras_mlp_repeats fixtures/tbx_hparams fixtures/tbrs_sweep "$work/sweep" "$work/edge" "$work/edge-explicit"; do
+    for lf in false true; do
+        "$py" peers/compare_with_tb.py "$dir" "$bin" --load_fast "$lf"
+    done
+done
+
+echo "== tune: every trial a session TensorBoard shows as hp-report does"
+cargo build -q --all-features
+for dir in $(bash tests/tune_scripts/make_logdirs.sh "$work" "$bin" "$py"); do
     for lf in false true; do
         "$py" peers/compare_with_tb.py "$dir" "$bin" --load_fast "$lf"
     done
