@@ -67,7 +67,7 @@ pub enum Command {
     /// Write one self-contained HTML page: summary, ranked table, plots, warnings.
     Report(ReportArgs),
     /// Run a search over a training command: every trial a TensorBoard session.
-    Tune(crate::cli::tune::TuneArgs),
+    Tune(Box<crate::cli::tune::TuneArgs>),
 }
 
 /// `hp-report plot`.

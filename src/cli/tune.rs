@@ -136,7 +136,8 @@ pub struct RunArgs {
     #[arg(long, value_name = "DIR")]
     pub logdir: Option<PathBuf>,
     /// A parameter: NAME=SPEC with SPEC choice(a,b,…), uniform(lo,hi), loguniform(lo,hi),
-    /// int(lo,hi), range(start,stop[,step]), quniform(lo,hi,q) or a constant. Repeatable.
+    /// int(lo,hi), range(start,stop) or range(start,stop,step), quniform(lo,hi,q) or a
+    /// constant. Repeatable.
     #[arg(long = "param", short = 'p', value_name = "NAME=SPEC")]
     pub params: Vec<String>,
     /// A search-space file: W&B sweep (YAML/JSON), NNI search space, Katib Experiment.

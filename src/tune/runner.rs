@@ -227,8 +227,19 @@ pub struct Progress {
     pub failed: u64,
     /// Best objective so far and its trial directory.
     pub best: Option<(f64, String)>,
-    /// Running trials: directory, seconds, latest metric.
-    pub running: Vec<(String, f64, Option<(String, f64)>)>,
+    /// Running trials.
+    pub running: Vec<RunningTrial>,
+}
+
+/// A running trial in [`Progress`].
+#[derive(Clone, Debug)]
+pub struct RunningTrial {
+    /// Session directory.
+    pub dir: String,
+    /// Seconds since launch.
+    pub secs: f64,
+    /// The latest metric it reported (name, value).
+    pub latest: Option<(String, f64)>,
 }
 
 /// What the runner tells its user; every method has a silent default.
@@ -680,7 +691,11 @@ impl<'a> Runner<'a> {
             .filter_map(|s| s.trial.as_ref())
             .map(|t| {
                 let latest = t.session.as_ref().and_then(|s| s.latest.clone());
-                (t.dir.clone(), t.started.elapsed().as_secs_f64(), latest)
+                RunningTrial {
+                    dir: t.dir.clone(),
+                    secs: t.started.elapsed().as_secs_f64(),
+                    latest,
+                }
             })
             .collect();
         p

@@ -49,11 +49,12 @@ impl View {
             p.running.len(),
             self.objective
         )];
-        for (dir, secs, latest) in p.running.iter().take(20) {
-            let m = latest
+        for t in p.running.iter().take(20) {
+            let m = t
+                .latest
                 .as_ref()
                 .map_or(String::new(), |(n, v)| format!("  {n}={v}"));
-            lines.push(format!("   {dir}  {secs:.0}s{m}"));
+            lines.push(format!("   {}  {:.0}s{m}", t.dir, t.secs));
         }
         for l in &lines {
             let _ = writeln!(err, "{l}");

@@ -83,11 +83,11 @@ fn ends(dir: &Path) -> Vec<(u64, u32, State, Option<f64>)> {
 fn finish_reason(dir: &Path) -> String {
     records(dir)
         .into_iter()
-        .filter_map(|r| match r {
+        .rev()
+        .find_map(|r| match r {
             Record::Finish { reason, .. } => Some(reason),
             _ => None,
         })
-        .last()
         .unwrap_or_default()
 }
 
