@@ -109,9 +109,9 @@ pub struct RetryArgs {
 /// How trials run (a search and a retry).
 #[derive(Debug, Args, Clone)]
 pub struct ExecArgs {
-    /// Trials at a time.
-    #[arg(long, short = 'j', value_name = "N", default_value_t = 1)]
-    pub parallel: usize,
+    /// Trials at a time (default 1; with --gpus, one per GPU slot).
+    #[arg(long, short = 'j', value_name = "N")]
+    pub parallel: Option<usize>,
     /// Kill a trial after this long (SIGTERM, then SIGKILL after --kill-grace): 90s, 30m, 2h.
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub trial_timeout: Option<Duration>,
@@ -390,7 +390,11 @@ fn config(a: &RunArgs, logdir: &Path) -> Result<Config, CliError> {
             .or_else(|| stored.as_ref().map(|s| s.seed))
             .unwrap_or(0),
         max_trials,
-        parallel: sf.parallel.unwrap_or(a.exec.parallel).max(a.exec.parallel),
+        parallel: a
+            .exec
+            .parallel
+            .or(sf.parallel)
+            .unwrap_or(if gpus.is_empty() { 1 } else { usize::MAX }),
         max_failures: a.exec.max_failures.or(sf.max_failures),
         target: a.target.or(sf.target),
         budget: a.budget,

@@ -197,6 +197,10 @@ pub enum Record {
     Finish {
         /// The end reason, as printed.
         reason: String,
+        /// CPU seconds (user + system) this runner used, its trials not
+        /// included.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        cpu_secs: Option<f64>,
         /// When.
         time: f64,
     },

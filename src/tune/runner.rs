@@ -451,6 +451,7 @@ pub fn run(cfg: &Config, observer: &mut dyn Observer) -> Result<Outcome, TuneErr
         .journal
         .append_synced(&Record::Finish {
             reason: reason.to_string(),
+            cpu_secs: own_cpu_secs(),
             time: journal::now(),
         })
         .map_err(|e| io_err("cannot write", runner.journal.path(), e))?;
@@ -458,6 +459,18 @@ pub fn run(cfg: &Config, observer: &mut dyn Observer) -> Result<Outcome, TuneErr
         reason,
         progress: runner.progress_snapshot(),
     })
+}
+
+/// CPU seconds (user + system) of this process, children excluded.
+fn own_cpu_secs() -> Option<f64> {
+    // SAFETY: a zeroed rusage is a valid out-parameter for getrusage.
+    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: getrusage writes only into `ru`.
+    if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut ru) } != 0 {
+        return None;
+    }
+    let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 * 1e-6;
+    Some(secs(ru.ru_utime) + secs(ru.ru_stime))
 }
 
 /// The frozen spec of `cfg`.

@@ -40,7 +40,7 @@ impl View {
         let best = p
             .best
             .as_ref()
-            .map_or("-".to_string(), |(v, d)| format!("{v} ({d})"));
+            .map_or("-".to_string(), |(v, d)| format!("{} ({d})", num(*v)));
         let mut lines = vec![format!(
             "── {}/{} done, {} failed, {} running · best {} {best}",
             p.done,
@@ -53,13 +53,31 @@ impl View {
             let m = t
                 .latest
                 .as_ref()
-                .map_or(String::new(), |(n, v)| format!("  {n}={v}"));
+                .map_or(String::new(), |(n, v)| format!("  {n}={}", num(*v)));
             lines.push(format!("   {}  {:.0}s{m}", t.dir, t.secs));
         }
         for l in &lines {
             let _ = writeln!(err, "{l}");
         }
         self.drawn = lines.len();
+    }
+}
+
+/// `v` with about six significant digits (`0.186216`, `1234.57`, `1e-09`).
+fn num(v: f64) -> String {
+    if v == 0.0 || !v.is_finite() {
+        return v.to_string();
+    }
+    let mag = v.abs().log10().floor();
+    if !(-4.0..9.0).contains(&mag) {
+        return format!("{v:.5e}");
+    }
+    let decimals = (5.0 - mag).max(0.0) as usize;
+    let s = format!("{v:.decimals$}");
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
     }
 }
 
@@ -77,11 +95,11 @@ fn finished_line(f: &Finished, objective: &str, p: &Progress) -> String {
     }
     let obj = f
         .objective
-        .map_or(String::new(), |v| format!(" {objective}={v}"));
+        .map_or(String::new(), |v| format!(" {objective}={}", num(v)));
     let best = p
         .best
         .as_ref()
-        .map_or(String::new(), |(v, d)| format!(", best {v} ({d})"));
+        .map_or(String::new(), |(v, d)| format!(", best {} ({d})", num(*v)));
     format!(
         "{} {how}{obj} in {:.1}s [{}/{} done, {} failed{best}]",
         f.dir, f.secs, p.done, p.total, p.failed
@@ -127,5 +145,19 @@ impl Drop for View {
     fn drop(&mut self) {
         let mut err = std::io::stderr().lock();
         self.clear(&mut err);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::num;
+
+    #[test]
+    fn numbers_print_short() {
+        assert_eq!(num(0.18621641223669883), "0.186216");
+        assert_eq!(num(1234.5678), "1234.57");
+        assert_eq!(num(2.0), "2");
+        assert_eq!(num(1e-9), "1.00000e-9");
+        assert_eq!(num(f64::NAN), "NaN");
     }
 }

@@ -878,3 +878,89 @@ fn tfevents_written_by_the_trial_give_its_objective() {
         assert!((obj.unwrap() - x / 4.0).abs() < 1e-6, "{obj:?}");
     }
 }
+
+#[test]
+fn gpu_slots_set_cuda_visible_devices_and_queue() {
+    let Some(py) = python() else { return };
+    let t = tmp();
+    let dir = t.path().join("exp");
+    let s = script("runner_metrics.py");
+    let o = run(&[
+        "tune",
+        "--logdir",
+        path_str(&dir),
+        "-p",
+        "x=uniform(0,1)",
+        "--objective",
+        "loss",
+        "-n",
+        "5",
+        "--gpus",
+        "0-3",
+        "--gpus-per-trial",
+        "2",
+        "-q",
+        "--",
+        py,
+        &s,
+        "{x}",
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let mut seen_gpus = BTreeSet::new();
+    for r in records(&dir) {
+        if let Record::Launch { dir: d, gpus, .. } = r {
+            assert_eq!(gpus.as_deref(), Some(env_cuda(&d, &dir).as_str()));
+            seen_gpus.insert(gpus.unwrap());
+        }
+    }
+    assert_eq!(
+        seen_gpus,
+        BTreeSet::from(["0,1".to_string(), "2,3".to_string()])
+    );
+}
+
+/// The CUDA_VISIBLE_DEVICES a trial saw (runner_metrics.py records only
+/// HP_* variables, so it is read from the process environment it wrote).
+fn env_cuda(d: &str, dir: &Path) -> String {
+    let seen: Value =
+        serde_json::from_slice(&std::fs::read(dir.join(d).join("seen.json")).unwrap()).unwrap();
+    seen["cuda"].as_str().unwrap_or("").to_string()
+}
+
+#[test]
+fn the_budget_ends_the_experiment_and_kills_running_trials() {
+    let Some(py) = python() else { return };
+    let t = tmp();
+    let dir = t.path().join("exp");
+    let s = script("runner_hang.py");
+    let o = run(&[
+        "tune",
+        "--logdir",
+        path_str(&dir),
+        "-p",
+        "x=uniform(0,1)",
+        "--objective",
+        "loss",
+        "-n",
+        "4",
+        "-j",
+        "2",
+        "--budget",
+        "1s",
+        "--kill-grace",
+        "500ms",
+        "-q",
+        "--",
+        py,
+        &s,
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        finish_reason(&dir).starts_with("budget spent"),
+        "{}",
+        finish_reason(&dir)
+    );
+    let e = ends(&dir);
+    assert_eq!(e.len(), 2, "{e:?}");
+    assert!(e.iter().all(|x| x.2 == State::Killed));
+}

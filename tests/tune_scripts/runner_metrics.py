@@ -14,7 +14,8 @@ if "--exit-code" in args:
 params = json.load(open(os.environ["HP_PARAMS_FILE"]))
 env = {k: v for k, v in os.environ.items() if k.startswith("HP_")}
 with open(os.path.join(os.environ["HP_TRIAL_DIR"], "seen.json"), "w") as f:
-    json.dump({"argv": sys.argv[1:], "env": env, "params": params}, f)
+    json.dump({"argv": sys.argv[1:], "env": env, "params": params,
+               "cuda": os.environ.get("CUDA_VISIBLE_DEVICES")}, f)
 x = float(params.get("x", 1.0))
 for epoch in range(3):
     loss = x * 10 / (epoch + 1)
