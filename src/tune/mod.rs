@@ -10,6 +10,7 @@
 //! session) and [`journal`] (`trials.jsonl`, `tune.json`); [`status`] reads
 //! an experiment back, [`view`] shows one running.
 
+mod control;
 pub mod journal;
 pub mod metrics;
 pub mod runner;
@@ -19,6 +20,7 @@ pub mod trial;
 pub mod view;
 pub mod writer;
 
+pub use control::signal_name;
 pub use journal::State;
 pub use metrics::{parse_line, MetricPoint, Strategy};
 pub use runner::{run, Config, EndReason, Method, Mode, Outcome};

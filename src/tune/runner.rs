@@ -11,12 +11,12 @@
 use std::collections::VecDeque;
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError, SyncSender};
 use std::time::{Duration, Instant};
 
 use crate::hparams::Status;
 use crate::trainer::{ExperimentWriter, Trial};
+use crate::tune::control::{self, signal_name};
 use crate::tune::journal::{self, History, JournalWriter, Record, Spec, State};
 use crate::tune::metrics::Strategy;
 use crate::tune::space::{Objective, Space};
@@ -184,19 +184,6 @@ pub fn format_duration(d: Duration) -> String {
     out
 }
 
-/// `SIGINT`, `SIGTERM`, `signal 7`.
-pub fn signal_name(sig: i32) -> String {
-    match sig {
-        libc::SIGINT => "SIGINT".into(),
-        libc::SIGTERM => "SIGTERM".into(),
-        libc::SIGKILL => "SIGKILL".into(),
-        libc::SIGSEGV => "SIGSEGV".into(),
-        libc::SIGABRT => "SIGABRT".into(),
-        libc::SIGHUP => "SIGHUP".into(),
-        n => format!("signal {n}"),
-    }
-}
-
 /// A trial's end, as the observer sees it.
 #[derive(Clone, Debug)]
 pub struct Finished {
@@ -330,70 +317,6 @@ impl Plan {
     }
 }
 
-/// The signal that asked the runner to stop (0: none).
-static STOP_SIGNAL: AtomicI32 = AtomicI32::new(0);
-/// How many stop signals arrived.
-static STOP_COUNT: AtomicI32 = AtomicI32::new(0);
-
-extern "C" fn on_stop_signal(sig: libc::c_int) {
-    STOP_SIGNAL.store(sig, Ordering::SeqCst);
-    STOP_COUNT.fetch_add(1, Ordering::SeqCst);
-}
-
-/// SIGINT and SIGTERM handlers for the duration of a run; the previous
-/// handlers come back on drop.
-struct SignalGuard {
-    previous: Vec<(i32, libc::sighandler_t)>,
-}
-
-impl SignalGuard {
-    fn install() -> Self {
-        STOP_SIGNAL.store(0, Ordering::SeqCst);
-        STOP_COUNT.store(0, Ordering::SeqCst);
-        let handler = on_stop_signal as extern "C" fn(libc::c_int) as libc::sighandler_t;
-        let previous = [libc::SIGINT, libc::SIGTERM]
-            .into_iter()
-            // SAFETY: the handler only stores to atomics (async-signal-safe).
-            .map(|s| (s, unsafe { libc::signal(s, handler) }))
-            .collect();
-        SignalGuard { previous }
-    }
-}
-
-impl Drop for SignalGuard {
-    fn drop(&mut self) {
-        for &(s, h) in &self.previous {
-            // SAFETY: restores the handler that was there before.
-            unsafe {
-                libc::signal(s, h);
-            }
-        }
-    }
-}
-
-/// An exclusive lock on the experiment directory, held while the runner
-/// runs and released by the kernel when it dies, however it dies.
-struct DirLock {
-    _file: std::fs::File,
-}
-
-impl DirLock {
-    fn take(dir: &Path) -> Result<Self, TuneError> {
-        use std::os::fd::AsRawFd;
-        let path = dir.join(".tune.lock");
-        let file = std::fs::File::create(&path).map_err(|e| io_err("cannot create", &path, e))?;
-        // SAFETY: flock on a descriptor we own.
-        let r = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
-        if r != 0 {
-            return Err(TuneError::Usage(format!(
-                "{}: another `hp-report tune` is running on this experiment",
-                dir.display()
-            )));
-        }
-        Ok(DirLock { _file: file })
-    }
-}
-
 /// A trial in a slot.
 struct Running {
     index: u64,
@@ -442,16 +365,16 @@ pub fn run(cfg: &Config, observer: &mut dyn Observer) -> Result<Outcome, TuneErr
         return Err(TuneError::Usage("no command given (after --)".into()));
     }
     std::fs::create_dir_all(&cfg.logdir).map_err(|e| io_err("cannot create", &cfg.logdir, e))?;
-    let _lock = DirLock::take(&cfg.logdir)?;
+    let _lock = control::DirLock::take(&cfg.logdir)?;
     let history = open_experiment(cfg, &plan)?;
-    let _signals = cfg.handle_signals.then(SignalGuard::install);
+    let _signals = cfg.handle_signals.then(control::SignalGuard::install);
     let mut runner = Runner::new(cfg, plan, history, observer)?;
     let reason = runner.run_loop(whole_grid)?;
     runner
         .journal
         .append_synced(&Record::Finish {
             reason: reason.to_string(),
-            cpu_secs: own_cpu_secs(),
+            cpu_secs: control::own_cpu_secs(),
             time: journal::now(),
         })
         .map_err(|e| io_err("cannot write", runner.journal.path(), e))?;
@@ -459,18 +382,6 @@ pub fn run(cfg: &Config, observer: &mut dyn Observer) -> Result<Outcome, TuneErr
         reason,
         progress: runner.progress_snapshot(),
     })
-}
-
-/// CPU seconds (user + system) of this process, children excluded.
-fn own_cpu_secs() -> Option<f64> {
-    // SAFETY: a zeroed rusage is a valid out-parameter for getrusage.
-    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: getrusage writes only into `ru`.
-    if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut ru) } != 0 {
-        return None;
-    }
-    let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 * 1e-6;
-    Some(secs(ru.ru_utime) + secs(ru.ru_stime))
 }
 
 /// The frozen spec of `cfg`.
@@ -513,6 +424,12 @@ fn open_experiment(cfg: &Config, plan: &Plan) -> Result<History, TuneError> {
                 dir.display()
             )));
         }
+        if has_root_events(dir) {
+            return Err(TuneError::Usage(format!(
+                "{} already holds TensorBoard event files; give tune a new --logdir",
+                dir.display()
+            )));
+        }
         // The spec first: a runner killed before the experiment is written
         // leaves a directory that --resume completes.
         journal::write_spec(dir, &spec_of(cfg, plan))
@@ -539,6 +456,14 @@ fn open_experiment(cfg: &Config, plan: &Plan) -> Result<History, TuneError> {
     }
     if !has_root_events(dir) {
         write_experiment(cfg)?;
+    }
+    if spec.max_trials != plan.len() {
+        // `-n` raised (or lowered) on resume: the spec says what is planned now.
+        let raised = Spec {
+            max_trials: plan.len(),
+            ..spec.clone()
+        };
+        journal::write_spec(dir, &raised).map_err(|e| io_err("cannot write", &spec_path, e))?;
     }
     if !dir.join(journal::JOURNAL_FILE).exists() {
         crate::tune::status::rebuild(dir, &spec, plan).map_err(TuneError::Io)?;
@@ -609,7 +534,7 @@ impl<'a> Runner<'a> {
     fn take_history(&mut self, h: &History) -> Result<(), TuneError> {
         for (index, a) in h.unfinished() {
             if let Some(pid) = a.pid {
-                if kill_orphan(pid, &self.cfg.logdir.join(&a.dir)) {
+                if control::kill_orphan(pid, &self.cfg.logdir.join(&a.dir)) {
                     self.observer.note(&format!(
                         "killed the leftover process group {pid} of {}",
                         a.dir
@@ -800,7 +725,7 @@ impl<'a> Runner<'a> {
 
     /// Stops for a signal, the budget, the target or max failures.
     fn check_stops(&mut self) {
-        let sig = STOP_SIGNAL.load(Ordering::SeqCst);
+        let sig = control::stop_signal();
         if sig != 0 && self.cfg.handle_signals {
             if self.stopping.is_none() {
                 self.observer.note(&format!(
@@ -809,7 +734,7 @@ impl<'a> Runner<'a> {
                 ));
                 self.stop(EndReason::Interrupted(sig));
             }
-            if STOP_COUNT.load(Ordering::SeqCst) > 1 {
+            if control::stop_count() > 1 {
                 self.kill_all_now();
             }
         }
@@ -1101,22 +1026,6 @@ fn make_slots(cfg: &Config) -> Vec<Slot> {
             trial: None,
         })
         .collect()
-}
-
-/// Kills process group `pid` if it is still a trial of `dir` (its
-/// environment names that trial directory): a trial an earlier runner left
-/// behind when it was killed. True if it was killed.
-fn kill_orphan(pid: u32, dir: &Path) -> bool {
-    let Ok(env) = std::fs::read(format!("/proc/{pid}/environ")) else {
-        return false;
-    };
-    let dir = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
-    let want = format!("HP_TRIAL_DIR={}", dir.display());
-    if env.split(|&b| b == 0).any(|kv| kv == want.as_bytes()) {
-        trial::signal_group(pid, libc::SIGKILL);
-        return true;
-    }
-    false
 }
 
 #[cfg(test)]

@@ -144,7 +144,7 @@ pub fn status_text(dir: &Path, e: &Experiment) -> String {
             match (end.exit_code, end.signal, &end.error) {
                 (_, _, Some(err)) => format!(": {err}"),
                 (Some(c), _, _) if c != 0 => format!(": exit {c}"),
-                (_, Some(sig), _) => format!(": {}", crate::tune::runner::signal_name(sig)),
+                (_, Some(sig), _) => format!(": {}", crate::tune::signal_name(sig)),
                 _ => String::new(),
             }
         });

@@ -5,7 +5,8 @@
 
 use std::io::{IsTerminal, Write};
 
-use crate::tune::runner::{signal_name, Finished, Observer, Progress};
+use crate::tune::runner::{Finished, Observer, Progress};
+use crate::tune::signal_name;
 use crate::tune::trial::shell_line;
 
 /// Prints progress to stderr.
