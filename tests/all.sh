@@ -18,7 +18,8 @@
 #          with every trial's hparams, objective and status, as in hp-report.
 #   4. the HTML report opens in headless Chromium with no console message
 #      (when chromium is installed);
-#   5. the quick benchmark run proves the benchmark script works.
+#   5. the quick benchmark runs prove the benchmark scripts work (bench/run.sh,
+#      bench/tune/run.sh).
 #
 # Options: --no-peers skips 2-5 (offline work on the Rust side only).
 set -euo pipefail
@@ -69,4 +70,6 @@ if [ -x bench/run.sh ]; then
     echo "== benchmark script (quick)"
     bash bench/run.sh --quick
 fi
+echo "== tune benchmark script (quick, debug binary)"
+HP_REPORT_BIN=$bin bash bench/tune/run.sh --quick
 echo "== all tests passed"

@@ -80,7 +80,8 @@ def main():
     jobs = int(arg(args, "-j", "2"))
     optuna_py = arg(args, "--optuna-py", None)
     optuna_max = int(arg(args, "--optuna-max", "10000"))
-    work = arg(args, "--work", None) or tempfile.mkdtemp(prefix="hp-tune-bench-")
+    given = arg(args, "--work", None)
+    work = given or tempfile.mkdtemp(prefix="hp-tune-bench-")
     os.makedirs(work, exist_ok=True)
     rows = []
     for n in sizes:
@@ -97,6 +98,8 @@ def main():
             rows.append(row)
             print(" | ".join(row), file=sys.stderr)
         shutil.rmtree(ours["dir"], ignore_errors=True)
+    if not given:
+        shutil.rmtree(work, ignore_errors=True)
     print(f"| trials (-j {jobs}) | runner | wall | trials/s | runner CPU per trial | `tune status` |")
     print("|---|---|---|---|---|---|")
     for r in rows:

@@ -8,8 +8,13 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
 target=${CARGO_TARGET_DIR:-$root/target}
-(cd "$root" && cargo build -q --release --all-features)
-bin=${HP_REPORT_BIN:-$target/release/hp-report}
+# HP_REPORT_BIN: time that binary instead of building the release one
+# (tests/all.sh passes its debug build to the --quick run).
+bin=${HP_REPORT_BIN:-}
+if [ -z "$bin" ]; then
+    (cd "$root" && cargo build -q --release --all-features)
+    bin=$target/release/hp-report
+fi
 if [ "${1:-}" = "--quick" ]; then
     opt=()
     venv=${OPTUNA_VENV:-$HOME/.cache/hp-report-optuna}
