@@ -487,6 +487,17 @@ fn execute(cfg: &Config, exec: &ExecArgs) -> Result<(), CliError> {
         }
     }
     let e = Experiment::read(&cfg.logdir).map_err(|m| CliError::new(EXIT_LOGDIR, m))?;
+    if !exec.quiet {
+        // The states TensorBoard's table cannot show (timeout, killed,
+        // metrics unavailable), with the failures' exits.
+        let status = status_text(&cfg.logdir, &e);
+        let lines: Vec<&str> = status
+            .lines()
+            .filter(|l| !l.starts_with("best:"))
+            .skip(2)
+            .collect();
+        write_stdout(&format!("{}\n", lines.join("\n")))?;
+    }
     if let Some(t) = best_text(&e) {
         write_stdout(&t)?;
     }

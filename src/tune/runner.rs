@@ -369,7 +369,15 @@ pub fn run(cfg: &Config, observer: &mut dyn Observer) -> Result<Outcome, TuneErr
     let history = open_experiment(cfg, &plan)?;
     let _signals = cfg.handle_signals.then(control::SignalGuard::install);
     let mut runner = Runner::new(cfg, plan, history, observer)?;
-    let reason = runner.run_loop(whole_grid)?;
+    let reason = match runner.run_loop(whole_grid) {
+        Ok(r) => r,
+        Err(e) => {
+            // The runner cannot go on (its journal or a session cannot be
+            // written): no trial may outlive it unseen.
+            runner.kill_all_now();
+            return Err(e);
+        }
+    };
     runner
         .journal
         .append_synced(&Record::Finish {

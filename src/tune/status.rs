@@ -92,6 +92,21 @@ fn params_line(params: &BTreeMap<String, serde_json::Value>) -> String {
         .join(" ")
 }
 
+/// The last non-empty line of a trial's `stderr.log` (read from its last
+/// 4 KiB), shortened to 200 characters.
+fn stderr_tail(trial_dir: &Path) -> Option<String> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut f = std::fs::File::open(trial_dir.join("stderr.log")).ok()?;
+    let len = f.metadata().ok()?.len();
+    f.seek(SeekFrom::Start(len.saturating_sub(4096))).ok()?;
+    let mut buf = Vec::new();
+    f.read_to_end(&mut buf).ok()?;
+    let text = String::from_utf8_lossy(&buf);
+    let line = text.lines().rev().map(str::trim).find(|l| !l.is_empty())?;
+    let short: String = line.chars().filter(|c| !c.is_control()).take(200).collect();
+    Some(short)
+}
+
 /// The text `tune status DIR` prints.
 pub fn status_text(dir: &Path, e: &Experiment) -> String {
     let s = &e.spec;
@@ -154,6 +169,9 @@ pub fn status_text(dir: &Path, e: &Experiment) -> String {
             a.dir,
             params_line(&a.params)
         );
+        if let Some(tail) = stderr_tail(&dir.join(&a.dir)) {
+            out += &format!("      stderr: {tail}\n");
+        }
     }
     if failures.len() > SHOWN {
         out += &format!("  … and {} more not succeeded\n", failures.len() - SHOWN);
