@@ -250,7 +250,7 @@ fn a_value_that_looks_like_shell_stays_one_literal_argument() {
     let t = tmp();
     let dir = t.path().join("exp");
     let s = script("runner_metrics.py");
-    let evil = "x; rm -rf ~ && echo $(id) `id` > /tmp/pwned";
+    let evil = "x; rm -rf ~ && echo `id` > /tmp/pwned $HOME";
     let spec = format!("opt=choice({evil})");
     let o = tune(
         &dir,
