@@ -12,10 +12,14 @@
 #        - our reader: hp-report's JSON equals TensorBoard's HTTP API on the
 #          fixtures, on our own sweep and on a logdir of edge cases written
 #          by TensorBoard's own Python writer, inferred and declared
-#          (peers/compare_with_tb.py).
+#          (peers/compare_with_tb.py);
+#        - `hp-report tune`: experiments run by the tune command (crashes,
+#          tensorboardX trials, stdout metrics, a timeout) show in TensorBoard
+#          with every trial's hparams, objective and status, as in hp-report.
 #   4. the HTML report opens in headless Chromium with no console message
 #      (when chromium is installed);
-#   5. the quick benchmark run proves the benchmark script works.
+#   5. the quick benchmark runs prove the benchmark scripts work (bench/run.sh,
+#      bench/tune/run.sh).
 #
 # Options: --no-peers skips 2-5 (offline work on the Rust side only).
 set -euo pipefail
@@ -51,6 +55,14 @@ for dir in fixtures/keras_mlp_grid fixtures/keras_mlp_repeats fixtures/tbx_hpara
     done
 done
 
+echo "== tune: every trial a session TensorBoard shows as hp-report does"
+cargo build -q --all-features
+for dir in $(bash tests/tune_scripts/make_logdirs.sh "$work" "$bin" "$py"); do
+    for lf in false true; do
+        "$py" peers/compare_with_tb.py "$dir" "$bin" --load_fast "$lf"
+    done
+done
+
 echo "== HTML report in headless Chromium (skipped without chromium)"
 bash peers/screenshot_report.sh fixtures/keras_mlp_grid "$work/report.png"
 
@@ -58,4 +70,6 @@ if [ -x bench/run.sh ]; then
     echo "== benchmark script (quick)"
     bash bench/run.sh --quick
 fi
+echo "== tune benchmark script (quick, debug binary)"
+HP_REPORT_BIN=$bin bash bench/tune/run.sh --quick
 echo "== all tests passed"

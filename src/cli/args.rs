@@ -23,6 +23,8 @@ Examples:
   hp-report plot mlp/ --kind parallel -o mlp.png   parallel coordinates (also scatter,
                                                    curves, trajectory; .png or .svg)
   hp-report report mlp/ -o mlp.html                one offline HTML page with it all
+  hp-report tune --logdir runs/lr -p lr='loguniform(1e-4,1e-1)' --objective val_loss \
+      -n 20 -j 2 -- python train.py --lr {lr}      run a search (see hp-report tune --help)
 
 Exit status:
   0  the table was printed (warnings about damaged files go to stderr); without
@@ -65,6 +67,8 @@ pub enum Command {
     Plot(PlotArgs),
     /// Write one self-contained HTML page: summary, ranked table, plots, warnings.
     Report(ReportArgs),
+    /// Run a search over a training command: every trial a TensorBoard session.
+    Tune(Box<crate::cli::tune::TuneArgs>),
 }
 
 /// `hp-report plot`.

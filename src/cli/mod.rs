@@ -8,6 +8,7 @@ mod plot;
 mod progress;
 mod report;
 mod table;
+pub mod tune;
 
 use std::ffi::OsString;
 use std::fmt;
@@ -85,6 +86,7 @@ pub fn main_with_args(args: impl IntoIterator<Item = impl Into<OsString> + Clone
         Some(args::Command::Diagnose(d)) => diagnose::run(&d),
         Some(args::Command::Plot(p)) => plot::run(&p),
         Some(args::Command::Report(r)) => report::run(&r),
+        Some(args::Command::Tune(t)) => tune::run(&t),
         None => table::run(&cli.table),
     };
     match result {

@@ -187,14 +187,14 @@ pub fn format_value(v: &HParamValue) -> String {
 }
 
 /// The TensorBoard metric a reported name stands for: `group/tag` splits at
-/// the first `/` (`validation/epoch_loss` is tag `epoch_loss` of the
+/// the last `/` (`validation/epoch_loss` is tag `epoch_loss` of the
 /// session's `validation` sub-run, as Keras writes it); a name without `/`
 /// is a tag of the session's own run (group "").
 ///
 /// The runner writes a stdout metric under the same split, so a declared
 /// metric and the scalars written for it always meet.
 pub fn metric_group_tag(name: &str) -> (&str, &str) {
-    match name.split_once('/') {
+    match name.rsplit_once('/') {
         Some((g, t)) if !g.is_empty() && !t.is_empty() => (g, t),
         _ => ("", name),
     }

@@ -24,6 +24,8 @@ mod hostile_strings;
 mod plots;
 mod proto_codegen;
 mod runs_mode;
+#[cfg(feature = "cli")]
+mod tune;
 mod writer_deps;
 mod writer_errors;
 mod writer_keras_fixture;

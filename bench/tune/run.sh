@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The trial-runner benchmark (docs/benchmarks.md, "Trial runner"):
+#   bench/tune/run.sh                 # 1,000 and 10,000 no-op trials at -j 2, with Optuna
+#   bench/tune/run.sh --quick         # 50 trials, Optuna only if its venv exists (CI)
+# Builds the release binary, makes the Optuna venv (setup_optuna.sh), runs
+# bench_tune.py and prints a Markdown table.
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/../.." && pwd)
+target=${CARGO_TARGET_DIR:-$root/target}
+# HP_REPORT_BIN: time that binary instead of building the release one
+# (tests/all.sh passes its debug build to the --quick run).
+bin=${HP_REPORT_BIN:-}
+if [ -z "$bin" ]; then
+    (cd "$root" && cargo build -q --release --all-features)
+    bin=$target/release/hp-report
+fi
+if [ "${1:-}" = "--quick" ]; then
+    opt=()
+    venv=${OPTUNA_VENV:-$HOME/.cache/hp-report-optuna}
+    [ -x "$venv/bin/python" ] && opt=(--optuna-py "$venv/bin/python")
+    exec python3 "$here/bench_tune.py" "$bin" --trials 50 "${opt[@]}"
+fi
+py=$(bash "$here/setup_optuna.sh" | tail -n 1)
+exec python3 "$here/bench_tune.py" "$bin" --trials "${TRIALS:-1000,10000}" -j 2 --optuna-py "$py" "$@"

@@ -1,0 +1,1082 @@
+//! The trial runner: launches trials `-j` at a time in slots (each slot may
+//! own GPUs), follows their metrics and exits, writes their sessions and the
+//! journal, and ends the experiment for one of Katib's reasons.
+//!
+//! One thread (the caller's) owns every decision and every file the runner
+//! writes; each trial's own threads ([`crate::tune::trial`]) only read its
+//! output and wait for it, and talk to the runner over one bounded channel
+//! (a trial printing faster than the runner writes is slowed down, not
+//! buffered).
+
+use std::collections::VecDeque;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError, SyncSender};
+use std::time::{Duration, Instant};
+
+use crate::hparams::Status;
+use crate::trainer::{ExperimentWriter, Trial};
+use crate::tune::control::{self, signal_name};
+use crate::tune::journal::{self, History, JournalWriter, Record, Spec, State};
+use crate::tune::metrics::Strategy;
+use crate::tune::space::{Objective, Space};
+use crate::tune::trial::{self, Event, Process};
+use crate::tune::writer::{tfevents_objective, TrialSession};
+
+/// How trials are chosen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    /// Every grid point in order.
+    Grid,
+    /// Seeded random draws: trial `i` of a seed always gets the same values.
+    Random,
+}
+
+impl Method {
+    /// `grid` or `random`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Grid => "grid",
+            Method::Random => "random",
+        }
+    }
+}
+
+/// What this runner does with the experiment directory.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Mode {
+    /// A new experiment (the directory must not hold one).
+    Fresh,
+    /// Continue an interrupted one (`--resume`).
+    Resume,
+    /// Re-run the trials whose latest attempt ended in one of these states.
+    Retry(Vec<State>),
+}
+
+/// Default number of trials of a random search (as Guild's).
+pub const DEFAULT_RANDOM_TRIALS: u64 = 20;
+
+/// Everything a run needs.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// The experiment directory (a TensorBoard logdir).
+    pub logdir: PathBuf,
+    /// The search space.
+    pub space: Space,
+    /// The `-p` arguments as given (kept in `tune.json`).
+    pub space_args: Vec<String>,
+    /// The `--space` file, if any.
+    pub space_file: Option<PathBuf>,
+    /// The objective.
+    pub objective: Objective,
+    /// Which reported value is a trial's objective.
+    pub strategy: Strategy,
+    /// Grid or random.
+    pub method: Method,
+    /// Seed of the random draws.
+    pub seed: u64,
+    /// Number of trials (default: the grid's size, or 20).
+    pub max_trials: Option<u64>,
+    /// Trials at a time.
+    pub parallel: usize,
+    /// Stop when this many trials failed.
+    pub max_failures: Option<u64>,
+    /// Stop when the best objective reaches this.
+    pub target: Option<f64>,
+    /// Stop launching (and kill running trials) after this long.
+    pub budget: Option<Duration>,
+    /// Kill a trial after this long.
+    pub trial_timeout: Option<Duration>,
+    /// Between SIGTERM and SIGKILL.
+    pub kill_grace: Duration,
+    /// GPU ids for `CUDA_VISIBLE_DEVICES`, split into slots.
+    pub gpus: Vec<String>,
+    /// GPUs per slot.
+    pub gpus_per_trial: usize,
+    /// The command template.
+    pub command: Vec<String>,
+    /// Metrics to declare besides the objective.
+    pub metrics: Vec<String>,
+    /// Fresh, resume or retry.
+    pub mode: Mode,
+    /// Catch SIGINT/SIGTERM: stop every trial, record them killed, end.
+    pub handle_signals: bool,
+}
+
+/// A failure that stops the runner before or outside the trials.
+#[derive(Debug, thiserror::Error)]
+pub enum TuneError {
+    /// Bad input: caught before anything runs.
+    #[error("{0}")]
+    Usage(String),
+    /// The experiment directory cannot be used or written.
+    #[error("{0}")]
+    Io(String),
+}
+
+fn io_err(what: &str, path: &Path, e: impl fmt::Display) -> TuneError {
+    TuneError::Io(format!("{what} {}: {e}", path.display()))
+}
+
+/// Why the experiment ended (Katib's reasons, in the order Katib checks).
+#[derive(Clone, Debug, PartialEq)]
+pub enum EndReason {
+    /// The best trial so far reached `--target` (Katib ExperimentGoalReached).
+    GoalReached {
+        /// The best objective.
+        best: f64,
+        /// Its trial directory.
+        dir: String,
+    },
+    /// `--max-failures` trials failed (Katib: experiment Failed).
+    MaxFailures(u64),
+    /// Every planned trial ran (Katib ExperimentMaxTrialsReached).
+    MaxTrials(u64),
+    /// A grid ran out of points (Katib ExperimentSuggestionEndReached).
+    SpaceExhausted(u64),
+    /// `--budget` was spent.
+    Budget(Duration),
+    /// SIGINT or SIGTERM to the runner.
+    Interrupted(i32),
+    /// `tune retry` re-ran what it was asked to.
+    RetryDone(u64),
+}
+
+impl EndReason {
+    /// Whether the experiment ended as planned (exit status 0).
+    pub fn is_success(&self) -> bool {
+        !matches!(self, EndReason::MaxFailures(_) | EndReason::Interrupted(_))
+    }
+}
+
+impl fmt::Display for EndReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EndReason::GoalReached { best, dir } => {
+                write!(f, "target reached: best objective {best} ({dir})")
+            }
+            EndReason::MaxFailures(n) => write!(f, "max failures reached: {n} trials failed"),
+            EndReason::MaxTrials(n) => write!(f, "max trials reached: {n} trials"),
+            EndReason::SpaceExhausted(n) => {
+                write!(f, "search space exhausted: all {n} grid points tried")
+            }
+            EndReason::Budget(d) => write!(f, "budget spent: {}", format_duration(*d)),
+            EndReason::Interrupted(sig) => write!(f, "interrupted by {}", signal_name(*sig)),
+            EndReason::RetryDone(n) => write!(f, "retry done: {n} trials re-run"),
+        }
+    }
+}
+
+/// `90s`, `12m30s`, `2h`.
+pub fn format_duration(d: Duration) -> String {
+    let s = d.as_secs();
+    let (h, m, s) = (s / 3600, s / 60 % 60, s % 60);
+    let mut out = String::new();
+    if h > 0 {
+        out += &format!("{h}h");
+    }
+    if m > 0 {
+        out += &format!("{m}m");
+    }
+    if s > 0 || out.is_empty() {
+        out += &format!("{s}s");
+    }
+    out
+}
+
+/// A trial's end, as the observer sees it.
+#[derive(Clone, Debug)]
+pub struct Finished {
+    /// Session directory.
+    pub dir: String,
+    /// What it came to.
+    pub state: State,
+    /// Its objective, if reported.
+    pub objective: Option<f64>,
+    /// Exit status.
+    pub exit_code: Option<i32>,
+    /// Terminating signal.
+    pub signal: Option<i32>,
+    /// Why it could not start.
+    pub error: Option<String>,
+    /// Seconds it ran.
+    pub secs: f64,
+}
+
+/// Progress of the whole experiment.
+#[derive(Clone, Debug, Default)]
+pub struct Progress {
+    /// Trials planned (for a retry: trials to re-run).
+    pub total: u64,
+    /// Trials finished, any state.
+    pub done: u64,
+    /// Of those, failures (failed, timeout, metrics unavailable).
+    pub failed: u64,
+    /// Best objective so far and its trial directory.
+    pub best: Option<(f64, String)>,
+    /// Running trials.
+    pub running: Vec<RunningTrial>,
+}
+
+/// A running trial in [`Progress`].
+#[derive(Clone, Debug)]
+pub struct RunningTrial {
+    /// Session directory.
+    pub dir: String,
+    /// Seconds since launch.
+    pub secs: f64,
+    /// The latest metric it reported (name, value).
+    pub latest: Option<(String, f64)>,
+}
+
+/// What the runner tells its user; every method has a silent default.
+pub trait Observer {
+    /// A trial started.
+    fn launched(&mut self, _dir: &str, _argv: &[String]) {}
+    /// A trial ended.
+    fn finished(&mut self, _f: &Finished, _p: &Progress) {}
+    /// Called about twice a second.
+    fn tick(&mut self, _p: &Progress) {}
+    /// A message (stopping, orphans killed, ...).
+    fn note(&mut self, _msg: &str) {}
+}
+
+/// A silent observer.
+pub struct Quiet;
+impl Observer for Quiet {}
+
+/// How the run went.
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    /// Why it ended.
+    pub reason: EndReason,
+    /// Final progress (best, counts).
+    pub progress: Progress,
+}
+
+/// The trials of an experiment, by index.
+#[derive(Clone, Debug)]
+pub enum Plan {
+    /// Grid points (already cut to `max_trials`).
+    Grid(Vec<Trial>),
+    /// Random draws.
+    Random {
+        /// The space.
+        space: Space,
+        /// The seed.
+        seed: u64,
+        /// How many.
+        n: u64,
+    },
+}
+
+impl Plan {
+    /// The plan of `cfg`, and whether it covers the whole (grid) space.
+    pub fn of(cfg: &Config) -> Result<(Plan, bool), TuneError> {
+        match cfg.method {
+            Method::Grid => {
+                let mut g = cfg
+                    .space
+                    .grid()
+                    .map_err(|e| TuneError::Usage(e.to_string()))?;
+                let all = g.len() as u64;
+                let n = cfg.max_trials.unwrap_or(all).min(all);
+                g.truncate(n as usize);
+                Ok((Plan::Grid(g), n == all))
+            }
+            Method::Random => Ok((
+                Plan::Random {
+                    space: cfg.space.clone(),
+                    seed: cfg.seed,
+                    n: cfg.max_trials.unwrap_or(DEFAULT_RANDOM_TRIALS),
+                },
+                false,
+            )),
+        }
+    }
+
+    /// Number of trials.
+    pub fn len(&self) -> u64 {
+        match self {
+            Plan::Grid(g) => g.len() as u64,
+            Plan::Random { n, .. } => *n,
+        }
+    }
+
+    /// Whether there are no trials.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Trial `i`'s values.
+    pub fn trial(&self, i: u64) -> Option<Trial> {
+        match self {
+            Plan::Grid(g) => g.get(i as usize).cloned(),
+            Plan::Random { space, seed, n } => (i < *n).then(|| space.sample(*seed, i)),
+        }
+    }
+}
+
+/// A trial in a slot.
+struct Running {
+    index: u64,
+    attempt: u32,
+    dir: String,
+    process: Process,
+    session: Option<TrialSession>,
+    started: Instant,
+    deadline: Option<Instant>,
+    /// Set when the runner stops it: the state it will get.
+    stop_as: Option<State>,
+    term_sent: Option<Instant>,
+    killed: bool,
+}
+
+struct Slot {
+    gpus: Option<String>,
+    trial: Option<Running>,
+}
+
+/// The runner's state during one run.
+struct Runner<'a> {
+    cfg: &'a Config,
+    plan: Plan,
+    journal: JournalWriter,
+    slots: Vec<Slot>,
+    queue: VecDeque<(u64, u32)>,
+    next_new: u64,
+    /// Trials not re-run by this runner (retry: none).
+    new_trials: bool,
+    progress: Progress,
+    failures: u64,
+    stopping: Option<EndReason>,
+    tx: SyncSender<Event>,
+    rx: Receiver<Event>,
+    started: Instant,
+    observer: &'a mut dyn Observer,
+}
+
+/// Runs the experiment `cfg` describes to its end.
+pub fn run(cfg: &Config, observer: &mut dyn Observer) -> Result<Outcome, TuneError> {
+    let (plan, whole_grid) = Plan::of(cfg)?;
+    let names: Vec<&str> = cfg.space.params.iter().map(|p| p.name.as_str()).collect();
+    trial::check_placeholders(&cfg.command, &names).map_err(TuneError::Usage)?;
+    if cfg.command.is_empty() {
+        return Err(TuneError::Usage("no command given (after --)".into()));
+    }
+    std::fs::create_dir_all(&cfg.logdir).map_err(|e| io_err("cannot create", &cfg.logdir, e))?;
+    let _lock = control::DirLock::take(&cfg.logdir)?;
+    let history = open_experiment(cfg, &plan)?;
+    let _signals = cfg.handle_signals.then(control::SignalGuard::install);
+    let mut runner = Runner::new(cfg, plan, history, observer)?;
+    let reason = match runner.run_loop(whole_grid) {
+        Ok(r) => r,
+        Err(e) => {
+            // The runner cannot go on (its journal or a session cannot be
+            // written): no trial may outlive it unseen.
+            runner.kill_all_now();
+            return Err(e);
+        }
+    };
+    runner
+        .journal
+        .append_synced(&Record::Finish {
+            reason: reason.to_string(),
+            cpu_secs: control::own_cpu_secs(),
+            time: journal::now(),
+        })
+        .map_err(|e| io_err("cannot write", runner.journal.path(), e))?;
+    Ok(Outcome {
+        reason,
+        progress: runner.progress_snapshot(),
+    })
+}
+
+/// The frozen spec of `cfg`.
+pub fn spec_of(cfg: &Config, plan: &Plan) -> Spec {
+    Spec {
+        params: cfg.space_args.clone(),
+        space_file: cfg.space_file.clone(),
+        fingerprint: cfg.space.fingerprint(),
+        method: cfg.method.as_str().into(),
+        seed: cfg.seed,
+        max_trials: plan.len(),
+        objective: cfg.objective.name.clone(),
+        minimize: cfg.objective.minimize,
+        strategy: strategy_str(cfg.strategy).into(),
+        command: cfg.command.clone(),
+        created: journal::now(),
+    }
+}
+
+/// `last`, `min`, `max`.
+pub fn strategy_str(s: Strategy) -> &'static str {
+    match s {
+        Strategy::Last => "last",
+        Strategy::Min => "min",
+        Strategy::Max => "max",
+    }
+}
+
+/// A fresh experiment: writes `tune.json` and the TensorBoard experiment.
+/// Resume and retry: checks the spec, reads the journal (or rebuilds it).
+fn open_experiment(cfg: &Config, plan: &Plan) -> Result<History, TuneError> {
+    let dir = &cfg.logdir;
+    let spec_path = dir.join(journal::SPEC_FILE);
+    if cfg.mode == Mode::Fresh {
+        if spec_path.exists() {
+            return Err(TuneError::Usage(format!(
+                "{} already holds an experiment: continue it with --resume, re-run \
+                 failures with `hp-report tune retry {}`, or choose a new --logdir",
+                dir.display(),
+                dir.display()
+            )));
+        }
+        if has_root_events(dir) {
+            return Err(TuneError::Usage(format!(
+                "{} already holds TensorBoard event files; give tune a new --logdir",
+                dir.display()
+            )));
+        }
+        // The spec first: a runner killed before the experiment is written
+        // leaves a directory that --resume completes.
+        journal::write_spec(dir, &spec_of(cfg, plan))
+            .map_err(|e| io_err("cannot write", &spec_path, e))?;
+        write_experiment(cfg)?;
+        return Ok(History::default());
+    }
+    let spec = journal::read_spec(dir).map_err(TuneError::Usage)?;
+    if spec.fingerprint != cfg.space.fingerprint() {
+        return Err(TuneError::Usage(format!(
+            "the search space differs from the one {} was started with ({}); \
+             resume with the same -p/--space (or none, to use the stored one)",
+            dir.display(),
+            spec.params.join(" ")
+        )));
+    }
+    if spec.seed != cfg.seed || spec.method != cfg.method.as_str() {
+        return Err(TuneError::Usage(format!(
+            "{} was started with --method {} --seed {}; resume with the same",
+            dir.display(),
+            spec.method,
+            spec.seed
+        )));
+    }
+    if !has_root_events(dir) {
+        write_experiment(cfg)?;
+    }
+    if spec.max_trials != plan.len() {
+        // `-n` raised (or lowered) on resume: the spec says what is planned now.
+        let raised = Spec {
+            max_trials: plan.len(),
+            ..spec.clone()
+        };
+        journal::write_spec(dir, &raised).map_err(|e| io_err("cannot write", &spec_path, e))?;
+    }
+    if !dir.join(journal::JOURNAL_FILE).exists() {
+        crate::tune::status::rebuild(dir, &spec, plan).map_err(TuneError::Io)?;
+    }
+    journal::history(dir).map_err(|e| io_err("cannot read", &dir.join(journal::JOURNAL_FILE), e))
+}
+
+/// Writes the TensorBoard experiment (`_hparams_/experiment`) at the root.
+fn write_experiment(cfg: &Config) -> Result<(), TuneError> {
+    let config = cfg.space.experiment_config(&cfg.objective, &cfg.metrics);
+    ExperimentWriter::create(&cfg.logdir, &config)
+        .map(drop)
+        .map_err(|e| TuneError::Io(e.to_string()))
+}
+
+/// Whether the experiment directory itself holds an event file.
+fn has_root_events(dir: &Path) -> bool {
+    std::fs::read_dir(dir).is_ok_and(|rd| {
+        rd.filter_map(|e| e.ok())
+            .any(|e| e.file_name().to_string_lossy().contains("tfevents"))
+    })
+}
+
+impl<'a> Runner<'a> {
+    fn new(
+        cfg: &'a Config,
+        plan: Plan,
+        history: History,
+        observer: &'a mut dyn Observer,
+    ) -> Result<Self, TuneError> {
+        let mut journal =
+            JournalWriter::open(&cfg.logdir).map_err(|e| io_err("cannot open", &cfg.logdir, e))?;
+        let mode = match cfg.mode {
+            Mode::Fresh => "run",
+            Mode::Resume => "resume",
+            Mode::Retry(_) => "retry",
+        };
+        journal
+            .append_synced(&Record::Start {
+                pid: std::process::id(),
+                mode: mode.into(),
+                time: journal::now(),
+            })
+            .map_err(|e| io_err("cannot write", journal.path(), e))?;
+        let (tx, rx) = sync_channel(4096);
+        let mut r = Runner {
+            cfg,
+            plan,
+            journal,
+            slots: make_slots(cfg),
+            queue: VecDeque::new(),
+            next_new: 0,
+            new_trials: !matches!(cfg.mode, Mode::Retry(_)),
+            progress: Progress::default(),
+            failures: 0,
+            stopping: None,
+            tx,
+            rx,
+            started: Instant::now(),
+            observer,
+        };
+        r.take_history(&history)?;
+        Ok(r)
+    }
+
+    /// Counts what earlier runners finished, marks what they left running
+    /// as interrupted (killing leftovers), and queues what to run again.
+    fn take_history(&mut self, h: &History) -> Result<(), TuneError> {
+        for (index, a) in h.unfinished() {
+            if let Some(pid) = a.pid {
+                if control::kill_orphan(pid, &self.cfg.logdir.join(&a.dir)) {
+                    self.observer.note(&format!(
+                        "killed the leftover process group {pid} of {}",
+                        a.dir
+                    ));
+                }
+            }
+            self.record(&Record::End {
+                trial: index,
+                attempt: a.attempt,
+                state: State::Interrupted,
+                exit_code: None,
+                signal: None,
+                objective: None,
+                error: Some("the runner stopped while it ran".into()),
+                secs: 0.0,
+                time: journal::now(),
+            })?;
+        }
+        let retry = match &self.cfg.mode {
+            Mode::Retry(states) => Some(states.clone()),
+            _ => None,
+        };
+        for (&index, attempts) in &h.trials {
+            let Some(last) = attempts.last() else {
+                continue;
+            };
+            let state = last.end.as_ref().map_or(State::Interrupted, |e| e.state);
+            let rerun = match &retry {
+                Some(states) => states.contains(&state),
+                None => state == State::Interrupted,
+            };
+            let next_attempt = attempts.iter().map(|a| a.attempt).max().unwrap_or(0) + 1;
+            if rerun {
+                self.queue.push_back((index, next_attempt));
+            } else {
+                self.count(
+                    state,
+                    last.end.as_ref().and_then(|e| e.objective),
+                    &last.dir,
+                );
+            }
+            self.next_new = self.next_new.max(index + 1);
+        }
+        self.progress.total = if self.new_trials {
+            self.plan.len()
+        } else {
+            self.queue.len() as u64
+        };
+        if !self.new_trials {
+            // A retry counts only its own trials against its limits.
+            self.progress.done = 0;
+            self.progress.failed = 0;
+            self.failures = 0;
+        }
+        Ok(())
+    }
+
+    fn record(&mut self, rec: &Record) -> Result<(), TuneError> {
+        self.journal
+            .append(rec)
+            .map_err(|e| io_err("cannot write", self.journal.path(), e))
+    }
+
+    /// Adds a finished trial to the counts and the best.
+    fn count(&mut self, state: State, objective: Option<f64>, dir: &str) {
+        self.progress.done += 1;
+        if state.is_failure() {
+            self.progress.failed += 1;
+            self.failures += 1;
+        }
+        if state != State::Succeeded {
+            return;
+        }
+        let Some(v) = objective.filter(|v| !v.is_nan()) else {
+            return;
+        };
+        let better = match &self.progress.best {
+            None => true,
+            Some((b, _)) if self.cfg.objective.minimize => v < *b,
+            Some((b, _)) => v > *b,
+        };
+        if better {
+            self.progress.best = Some((v, dir.to_string()));
+        }
+    }
+
+    fn progress_snapshot(&self) -> Progress {
+        let mut p = self.progress.clone();
+        p.running = self
+            .slots
+            .iter()
+            .filter_map(|s| s.trial.as_ref())
+            .map(|t| {
+                let latest = t.session.as_ref().and_then(|s| s.latest.clone());
+                RunningTrial {
+                    dir: t.dir.clone(),
+                    secs: t.started.elapsed().as_secs_f64(),
+                    latest,
+                }
+            })
+            .collect();
+        p
+    }
+
+    fn running(&self) -> usize {
+        self.slots.iter().filter(|s| s.trial.is_some()).count()
+    }
+
+    /// The next (index, attempt) to launch, if any.
+    fn next_trial(&mut self) -> Option<(u64, u32)> {
+        if let Some(t) = self.queue.pop_front() {
+            return Some(t);
+        }
+        if self.new_trials && self.next_new < self.plan.len() {
+            self.next_new += 1;
+            return Some((self.next_new - 1, 1));
+        }
+        None
+    }
+
+    fn has_next(&self) -> bool {
+        !self.queue.is_empty() || (self.new_trials && self.next_new < self.plan.len())
+    }
+
+    fn run_loop(&mut self, whole_grid: bool) -> Result<EndReason, TuneError> {
+        let mut last_tick = Instant::now();
+        loop {
+            self.check_stops();
+            while self.stopping.is_none() && self.has_next() {
+                let Some(slot) = self.slots.iter().position(|s| s.trial.is_none()) else {
+                    break;
+                };
+                let Some((index, attempt)) = self.next_trial() else {
+                    break;
+                };
+                self.launch(slot, index, attempt)?;
+                self.check_stops();
+            }
+            if self.running() == 0 && (self.stopping.is_some() || !self.has_next()) {
+                break;
+            }
+            let wait = self.next_wakeup();
+            match self.rx.recv_timeout(wait) {
+                Ok(ev) => self.handle(ev)?,
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => break,
+            }
+            self.enforce_deadlines();
+            if last_tick.elapsed() >= Duration::from_millis(500) {
+                last_tick = Instant::now();
+                let p = self.progress_snapshot();
+                self.observer.tick(&p);
+            }
+        }
+        Ok(self
+            .stopping
+            .take()
+            .unwrap_or_else(|| self.natural_end(whole_grid)))
+    }
+
+    fn natural_end(&self, whole_grid: bool) -> EndReason {
+        if !self.new_trials {
+            EndReason::RetryDone(self.progress.total)
+        } else if whole_grid && self.cfg.method == Method::Grid {
+            EndReason::SpaceExhausted(self.plan.len())
+        } else {
+            EndReason::MaxTrials(self.plan.len())
+        }
+    }
+
+    /// How long to wait for an event: until the nearest deadline, at most
+    /// 200 ms (signals and the budget are checked between waits).
+    fn next_wakeup(&self) -> Duration {
+        let now = Instant::now();
+        let mut wait = Duration::from_millis(200);
+        for t in self.slots.iter().filter_map(|s| s.trial.as_ref()) {
+            let due = match (t.term_sent, t.deadline) {
+                (Some(sent), _) if !t.killed => Some(sent + self.cfg.kill_grace),
+                (None, Some(d)) => Some(d),
+                _ => None,
+            };
+            if let Some(d) = due {
+                wait = wait.min(d.saturating_duration_since(now));
+            }
+        }
+        wait
+    }
+
+    /// Stops for a signal, the budget, the target or max failures.
+    fn check_stops(&mut self) {
+        let sig = control::stop_signal();
+        if sig != 0 && self.cfg.handle_signals {
+            if self.stopping.is_none() {
+                self.observer.note(&format!(
+                    "{} received: stopping every trial (again to kill at once)",
+                    signal_name(sig)
+                ));
+                self.stop(EndReason::Interrupted(sig));
+            }
+            if control::stop_count() > 1 {
+                self.kill_all_now();
+            }
+        }
+        if self.stopping.is_some() {
+            return;
+        }
+        if let Some(budget) = self.cfg.budget {
+            if self.started.elapsed() >= budget {
+                self.stop(EndReason::Budget(budget));
+                return;
+            }
+        }
+        if let (Some(target), Some((best, dir))) = (self.cfg.target, &self.progress.best) {
+            let reached = if self.cfg.objective.minimize {
+                *best <= target
+            } else {
+                *best >= target
+            };
+            if reached {
+                let reason = EndReason::GoalReached {
+                    best: *best,
+                    dir: dir.clone(),
+                };
+                self.stop(reason);
+                return;
+            }
+        }
+        if let Some(max) = self.cfg.max_failures {
+            if self.failures >= max {
+                self.stop(EndReason::MaxFailures(self.failures));
+            }
+        }
+    }
+
+    /// Stops launching and asks every running trial to end (SIGTERM now,
+    /// SIGKILL after the grace period); they are recorded as killed.
+    fn stop(&mut self, reason: EndReason) {
+        self.stopping = Some(reason);
+        let now = Instant::now();
+        for t in self.slots.iter_mut().filter_map(|s| s.trial.as_mut()) {
+            t.stop_as.get_or_insert(State::Killed);
+            if t.term_sent.is_none() {
+                t.process.signal(libc::SIGTERM);
+                t.term_sent = Some(now);
+            }
+        }
+    }
+
+    fn kill_all_now(&mut self) {
+        for t in self.slots.iter_mut().filter_map(|s| s.trial.as_mut()) {
+            if !t.killed {
+                t.process.signal(libc::SIGKILL);
+                t.killed = true;
+            }
+        }
+    }
+
+    /// Timeouts (SIGTERM) and grace periods (SIGKILL).
+    fn enforce_deadlines(&mut self) {
+        let now = Instant::now();
+        let grace = self.cfg.kill_grace;
+        for t in self.slots.iter_mut().filter_map(|s| s.trial.as_mut()) {
+            match t.term_sent {
+                None if t.deadline.is_some_and(|d| now >= d) => {
+                    t.stop_as = Some(State::Timeout);
+                    t.process.signal(libc::SIGTERM);
+                    t.term_sent = Some(now);
+                }
+                Some(sent) if !t.killed && now >= sent + grace => {
+                    t.process.signal(libc::SIGKILL);
+                    t.killed = true;
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn handle(&mut self, ev: Event) -> Result<(), TuneError> {
+        match ev {
+            Event::Metric {
+                slot,
+                name,
+                step,
+                value,
+            } => {
+                if let Some(s) = self
+                    .slots
+                    .get_mut(slot)
+                    .and_then(|s| s.trial.as_mut())
+                    .and_then(|t| t.session.as_mut())
+                {
+                    s.point(&name, step, value);
+                }
+                Ok(())
+            }
+            Event::Exited { slot, code, signal } => self.exited(slot, code, signal),
+        }
+    }
+
+    /// Starts trial `index` (attempt `attempt`) in `slot`.
+    fn launch(&mut self, slot: usize, index: u64, attempt: u32) -> Result<(), TuneError> {
+        let Some(values) = self.plan.trial(index) else {
+            return Ok(());
+        };
+        let root = self.cfg.logdir.clone();
+        let mut attempt = attempt;
+        let mut dir = journal::attempt_dir(index, attempt);
+        while root.join(&dir).exists() {
+            attempt += 1;
+            dir = journal::attempt_dir(index, attempt);
+        }
+        let argv = trial::command_for(&self.cfg.command, &values);
+        let gpus = self.slots[slot].gpus.clone();
+        self.record(&Record::Launch {
+            trial: index,
+            attempt,
+            dir: dir.clone(),
+            params: journal::trial_to_json(&values),
+            argv: argv.clone(),
+            gpus: gpus.clone(),
+            time: journal::now(),
+        })?;
+        let started = Instant::now();
+        let session = match TrialSession::start(&root, &dir, &values, &self.cfg.objective.name) {
+            Ok(s) => s,
+            Err(e) => return Err(TuneError::Io(format!("cannot start session {dir}: {e}"))),
+        };
+        let (trial_dir, params_file) = trial::trial_paths(&root, &dir);
+        let trial_dir = std::path::absolute(&trial_dir).unwrap_or(trial_dir);
+        let params_file = std::path::absolute(&params_file).unwrap_or(params_file);
+        let env = trial::trial_env(&values, &params_file, &trial_dir, gpus.as_deref());
+        let spawned = trial::write_params(&params_file, &values)
+            .and_then(|()| trial::spawn(&argv, &env, &trial_dir, slot, &self.tx));
+        let process = match spawned {
+            Ok(p) => p,
+            Err(e) => {
+                let error = format!("cannot run {:?}: {e}", argv[0]);
+                let _ = session.finish(Status::Failure);
+                return self.finish(
+                    index,
+                    attempt,
+                    dir,
+                    State::Failed,
+                    (None, None),
+                    None,
+                    Some(error),
+                    0.0,
+                );
+            }
+        };
+        self.record(&Record::Pid {
+            trial: index,
+            attempt,
+            pid: process.pid,
+        })?;
+        self.observer.launched(&dir, &argv);
+        let mut t = Running {
+            index,
+            attempt,
+            dir,
+            process,
+            session: Some(session),
+            started,
+            deadline: self.cfg.trial_timeout.map(|d| started + d),
+            stop_as: None,
+            term_sent: None,
+            killed: false,
+        };
+        if self.stopping.is_some() {
+            t.stop_as = Some(State::Killed);
+            t.process.signal(libc::SIGTERM);
+            t.term_sent = Some(Instant::now());
+        }
+        self.slots[slot].trial = Some(t);
+        Ok(())
+    }
+
+    /// The trial in `slot` exited: its state, objective, session end,
+    /// journal line.
+    fn exited(
+        &mut self,
+        slot: usize,
+        code: Option<i32>,
+        signal: Option<i32>,
+    ) -> Result<(), TuneError> {
+        let Some(mut t) = self.slots.get_mut(slot).and_then(|s| s.trial.take()) else {
+            return Ok(());
+        };
+        let secs = t.started.elapsed().as_secs_f64();
+        let strategy = self.cfg.strategy;
+        let objective_name = &self.cfg.objective.name;
+        let session = t.session.take();
+        let mut objective = session.as_ref().and_then(|s| s.objective.pick(strategy));
+        if objective.is_none() {
+            objective = tfevents_objective(&self.cfg.logdir.join(&t.dir), objective_name, strategy);
+        }
+        let state = match t.stop_as {
+            Some(s) => s,
+            None if code == Some(0) && objective.is_some() => State::Succeeded,
+            None if code == Some(0) => State::MetricsUnavailable,
+            None => State::Failed,
+        };
+        let tb = match state {
+            State::Succeeded | State::MetricsUnavailable => Status::Success,
+            _ => Status::Failure,
+        };
+        let mut error = None;
+        if let Some(s) = session {
+            if s.dropped > 0 {
+                self.observer.note(&format!(
+                    "{}: {} metric points not written (steps must increase per metric)",
+                    t.dir, s.dropped
+                ));
+            }
+            error = s.error.clone();
+            if let Err(e) = s.finish(tb) {
+                error.get_or_insert(e.to_string());
+            }
+        }
+        self.finish(
+            t.index,
+            t.attempt,
+            t.dir,
+            state,
+            (code, signal),
+            objective,
+            error,
+            secs,
+        )
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn finish(
+        &mut self,
+        index: u64,
+        attempt: u32,
+        dir: String,
+        state: State,
+        (exit_code, signal): (Option<i32>, Option<i32>),
+        objective: Option<f64>,
+        error: Option<String>,
+        secs: f64,
+    ) -> Result<(), TuneError> {
+        self.record(&Record::End {
+            trial: index,
+            attempt,
+            state,
+            exit_code,
+            signal,
+            objective,
+            error: error.clone(),
+            secs,
+            time: journal::now(),
+        })?;
+        self.count(state, objective, &dir);
+        let f = Finished {
+            dir,
+            state,
+            objective,
+            exit_code,
+            signal,
+            error,
+            secs,
+        };
+        let p = self.progress_snapshot();
+        self.observer.finished(&f, &p);
+        Ok(())
+    }
+}
+
+/// One slot per `-j` (with GPUs: one per group of `gpus_per_trial`, at most `-j`).
+fn make_slots(cfg: &Config) -> Vec<Slot> {
+    let parallel = cfg.parallel.max(1);
+    if cfg.gpus.is_empty() {
+        return (0..parallel)
+            .map(|_| Slot {
+                gpus: None,
+                trial: None,
+            })
+            .collect();
+    }
+    let k = cfg.gpus_per_trial.max(1);
+    cfg.gpus
+        .chunks(k)
+        .filter(|c| c.len() == k)
+        .take(parallel)
+        .map(|c| Slot {
+            gpus: Some(c.join(",")),
+            trial: None,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_print_compactly() {
+        assert_eq!(format_duration(Duration::from_secs(90)), "1m30s");
+        assert_eq!(format_duration(Duration::from_secs(7200)), "2h");
+        assert_eq!(format_duration(Duration::ZERO), "0s");
+    }
+
+    #[test]
+    fn gpu_slots_group_devices() {
+        let cfg = Config {
+            logdir: PathBuf::new(),
+            space: Space::default(),
+            space_args: vec![],
+            space_file: None,
+            objective: Objective {
+                name: "loss".into(),
+                minimize: true,
+            },
+            strategy: Strategy::Last,
+            method: Method::Random,
+            seed: 0,
+            max_trials: None,
+            parallel: 8,
+            max_failures: None,
+            target: None,
+            budget: None,
+            trial_timeout: None,
+            kill_grace: Duration::from_secs(1),
+            gpus: vec!["0".into(), "1".into(), "2".into()],
+            gpus_per_trial: 2,
+            command: vec![],
+            metrics: vec![],
+            mode: Mode::Fresh,
+            handle_signals: false,
+        };
+        let slots = make_slots(&cfg);
+        assert_eq!(slots.len(), 1);
+        assert_eq!(slots[0].gpus.as_deref(), Some("0,1"));
+    }
+}

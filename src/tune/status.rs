@@ -1,0 +1,283 @@
+//! Reading an experiment directory, running or finished: `tune status`
+//! (counts by state, what runs, the best, why it ended), `tune best`, and
+//! rebuilding a lost journal from the trial sessions.
+//!
+//! Both read only `tune.json` and `trials.jsonl` (one pass, no event file),
+//! so 10,000 trials take a few milliseconds.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::hparams::Status;
+use crate::logdir::{load, LoadOptions, MetricKey};
+use crate::tune::journal::{self, Attempt, History, JournalWriter, Record, Spec, State};
+use crate::tune::runner::Plan;
+use crate::tune::trial::{command_for, shell_line};
+use crate::tune::writer::split_metric;
+
+/// An experiment read from its directory.
+#[derive(Debug)]
+pub struct Experiment {
+    /// `tune.json`.
+    pub spec: Spec,
+    /// The journal, folded.
+    pub history: History,
+    /// Whether a runner holds the experiment now.
+    pub runner_alive: bool,
+}
+
+impl Experiment {
+    /// Reads `dir`.
+    pub fn read(dir: &Path) -> Result<Self, String> {
+        let spec = journal::read_spec(dir)?;
+        let history = journal::history(dir)
+            .map_err(|e| format!("{}: {e}", dir.join(journal::JOURNAL_FILE).display()))?;
+        Ok(Experiment {
+            spec,
+            history,
+            runner_alive: runner_alive(dir),
+        })
+    }
+
+    /// The latest attempt of each trial with its state (`None`: running, or
+    /// interrupted if no runner is alive).
+    pub fn latest(&self) -> impl Iterator<Item = (u64, &Attempt, Option<State>)> {
+        let alive = self.runner_alive;
+        self.history.latest().map(move |(i, a)| {
+            let state = match &a.end {
+                Some(e) => Some(e.state),
+                None if alive => None,
+                None => Some(State::Interrupted),
+            };
+            (i, a, state)
+        })
+    }
+
+    /// The best succeeded trial by the objective (NaN never best).
+    pub fn best(&self) -> Option<(u64, &Attempt, f64)> {
+        let minimize = self.spec.minimize;
+        self.latest()
+            .filter(|(_, _, s)| *s == Some(State::Succeeded))
+            .filter_map(|(i, a, _)| {
+                let v = a.end.as_ref()?.objective?;
+                (!v.is_nan()).then_some((i, a, v))
+            })
+            .fold(None, |best: Option<(u64, &Attempt, f64)>, cur| match best {
+                Some(b) if (minimize && b.2 <= cur.2) || (!minimize && b.2 >= cur.2) => Some(b),
+                _ => Some(cur),
+            })
+    }
+}
+
+/// Whether a runner holds the experiment's lock.
+fn runner_alive(dir: &Path) -> bool {
+    use std::os::fd::AsRawFd;
+    let Ok(f) = std::fs::File::open(dir.join(".tune.lock")) else {
+        return false;
+    };
+    // SAFETY: flock on a descriptor we own; the lock is released with it.
+    let r = unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_SH | libc::LOCK_NB) };
+    r != 0
+}
+
+/// A compact `name=value` list of a trial's parameters.
+fn params_line(params: &BTreeMap<String, serde_json::Value>) -> String {
+    params
+        .iter()
+        .map(|(k, v)| match v {
+            serde_json::Value::String(s) => format!("{k}={s}"),
+            other => format!("{k}={other}"),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The last non-empty line of a trial's `stderr.log` (read from its last
+/// 4 KiB), shortened to 200 characters.
+fn stderr_tail(trial_dir: &Path) -> Option<String> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut f = std::fs::File::open(trial_dir.join("stderr.log")).ok()?;
+    let len = f.metadata().ok()?.len();
+    f.seek(SeekFrom::Start(len.saturating_sub(4096))).ok()?;
+    let mut buf = Vec::new();
+    f.read_to_end(&mut buf).ok()?;
+    let text = String::from_utf8_lossy(&buf);
+    let line = text.lines().rev().map(str::trim).find(|l| !l.is_empty())?;
+    let short: String = line.chars().filter(|c| !c.is_control()).take(200).collect();
+    Some(short)
+}
+
+/// The text `tune status DIR` prints.
+pub fn status_text(dir: &Path, e: &Experiment) -> String {
+    let s = &e.spec;
+    let mut out = format!(
+        "experiment {}: {} trials planned ({}, seed {}), objective {} ({}, {})\n",
+        dir.display(),
+        s.max_trials,
+        s.method,
+        s.seed,
+        s.objective,
+        if s.minimize { "min" } else { "max" },
+        s.strategy
+    );
+    let mut counts: BTreeMap<&str, u64> = BTreeMap::new();
+    let mut running = Vec::new();
+    let mut failures = Vec::new();
+    for (i, a, state) in e.latest() {
+        match state {
+            None => running.push(a),
+            Some(st) => {
+                *counts.entry(st.as_str()).or_default() += 1;
+                if st.is_failure() || st == State::Killed {
+                    failures.push((i, a, st));
+                }
+            }
+        }
+    }
+    let started = e.history.trials.len() as u64;
+    let state_line = if e.runner_alive {
+        format!("running (runner pid {})", e.history.runner_pid.unwrap_or(0))
+    } else if let Some(r) = &e.history.finished {
+        format!("ended: {r}")
+    } else {
+        "interrupted (no runner): continue with `hp-report tune --logdir DIR --resume`".into()
+    };
+    out += &format!("state: {state_line}\n");
+    let mut parts: Vec<String> = counts.iter().map(|(k, v)| format!("{k} {v}")).collect();
+    parts.push(format!("running {}", running.len()));
+    parts.push(format!(
+        "not started {}",
+        s.max_trials.saturating_sub(started)
+    ));
+    out += &format!("trials: {}\n", parts.join(", "));
+    for a in running {
+        out += &format!("  running {} ({})\n", a.dir, params_line(&a.params));
+    }
+    const SHOWN: usize = 10;
+    for (_, a, st) in failures.iter().rev().take(SHOWN).rev() {
+        let how = a.end.as_ref().map_or(String::new(), |end| {
+            match (end.exit_code, end.signal, &end.error) {
+                (_, _, Some(err)) => format!(": {err}"),
+                (Some(c), _, _) if c != 0 => format!(": exit {c}"),
+                (_, Some(sig), _) => format!(": {}", crate::tune::signal_name(sig)),
+                _ => String::new(),
+            }
+        });
+        out += &format!(
+            "  {} {}{how} ({})\n",
+            st.as_str(),
+            a.dir,
+            params_line(&a.params)
+        );
+        if let Some(tail) = stderr_tail(&dir.join(&a.dir)) {
+            out += &format!("      stderr: {tail}\n");
+        }
+    }
+    if failures.len() > SHOWN {
+        out += &format!("  … and {} more not succeeded\n", failures.len() - SHOWN);
+    }
+    match e.best() {
+        Some((_, a, v)) => {
+            out += &format!(
+                "best: {} {}={v} ({})\n",
+                a.dir,
+                s.objective,
+                params_line(&a.params)
+            )
+        }
+        None => out += "best: none yet\n",
+    }
+    if e.history.bad_lines > 0 {
+        out += &format!(
+            "warning: {} unreadable lines in {}\n",
+            e.history.bad_lines,
+            journal::JOURNAL_FILE
+        );
+    }
+    out
+}
+
+/// The best trial as JSON (`tune best --format json`).
+pub fn best_json(e: &Experiment) -> Option<serde_json::Value> {
+    let (i, a, v) = e.best()?;
+    Some(serde_json::json!({
+        "trial": i,
+        "dir": a.dir,
+        "objective_name": e.spec.objective,
+        "objective": v,
+        "params": a.params,
+        "command": a.argv,
+    }))
+}
+
+/// The best trial as text: directory, objective, parameters, command line.
+pub fn best_text(e: &Experiment) -> Option<String> {
+    let (_, a, v) = e.best()?;
+    Some(format!(
+        "best: {} {}={v}\nparams: {}\ncommand: {}\n",
+        a.dir,
+        e.spec.objective,
+        params_line(&a.params),
+        shell_line(&a.argv)
+    ))
+}
+
+/// Writes a journal from the sessions in `dir` (when `trials.jsonl` is
+/// lost): one launch per session named `trial-NNNN[-aK]`, its values from
+/// the plan (the values are a function of the index), its end from the
+/// session's TensorBoard status (success → succeeded, or metrics unavailable
+/// without the objective; failure → failed; none → left unfinished, so a
+/// resume re-runs it).
+pub fn rebuild(dir: &Path, spec: &Spec, plan: &Plan) -> Result<(), String> {
+    let ld = load(dir, &LoadOptions::default()).map_err(|e| e.to_string())?;
+    let (group, tag) = split_metric(&spec.objective);
+    let key = MetricKey::new(group, tag);
+    let mut w = JournalWriter::open(dir).map_err(|e| e.to_string())?;
+    let mut sessions: Vec<_> = ld
+        .sessions
+        .iter()
+        .filter_map(|s| journal::parse_attempt_dir(&s.name).map(|ia| (ia, s)))
+        .collect();
+    sessions.sort_by_key(|(ia, _)| *ia);
+    for ((trial, attempt), s) in sessions {
+        let Some(values) = plan.trial(trial) else {
+            continue;
+        };
+        let launch = Record::Launch {
+            trial,
+            attempt,
+            dir: s.name.clone(),
+            params: journal::trial_to_json(&values),
+            argv: command_for(&spec.command, &values),
+            gpus: None,
+            time: s.start_time_secs,
+        };
+        w.append(&launch).map_err(|e| e.to_string())?;
+        let objective = s
+            .metric(&key)
+            .and_then(|series| match spec.strategy.as_str() {
+                "min" => series.min.as_ref().map(|p| p.value),
+                "max" => series.max.as_ref().map(|p| p.value),
+                _ => Some(series.last.value),
+            });
+        let state = match s.status {
+            Status::Success if objective.is_some() => State::Succeeded,
+            Status::Success => State::MetricsUnavailable,
+            Status::Failure => State::Failed,
+            _ => continue,
+        };
+        let end = Record::End {
+            trial,
+            attempt,
+            state,
+            exit_code: None,
+            signal: None,
+            objective,
+            error: Some("rebuilt from the session".into()),
+            secs: (s.end_time_secs - s.start_time_secs).max(0.0),
+            time: s.end_time_secs,
+        };
+        w.append(&end).map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
