@@ -27,6 +27,32 @@ pub enum Error {
     Invalid(String),
 }
 
+/// A value given on the command line or to a `FromStr` (a `--reduce`,
+/// `--where`, `--goal`, `--agg`, `--format` or `--kind` word) that does not
+/// parse; the message says what was expected.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ParseError(String);
+
+impl ParseError {
+    /// The message, as printed.
+    pub fn message(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<String> for ParseError {
+    fn from(message: String) -> Self {
+        ParseError(message)
+    }
+}
+
+impl From<&str> for ParseError {
+    fn from(message: &str) -> Self {
+        ParseError(message.to_string())
+    }
+}
+
 /// Shorthand for `Result<T, hp_report::Error>`.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 

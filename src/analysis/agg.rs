@@ -2,6 +2,7 @@
 //! their spread: plain numbers, no table types, so that both the table
 //! types and the grouping can use them.
 
+use crate::error::ParseError;
 use std::fmt;
 use std::str::FromStr;
 
@@ -21,18 +22,21 @@ pub enum Agg {
 }
 
 impl FromStr for Agg {
-    type Err = String;
+    type Err = ParseError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "mean" | "avg" => Ok(Agg::Mean),
-            "median" => Ok(Agg::Median),
-            "min" => Ok(Agg::Min),
-            "max" => Ok(Agg::Max),
-            _ => Err(format!(
-                "unknown aggregation {s:?}: use mean, median, min or max"
-            )),
-        }
+        let parse = || -> Result<Self, String> {
+            match s {
+                "mean" | "avg" => Ok(Agg::Mean),
+                "median" => Ok(Agg::Median),
+                "min" => Ok(Agg::Min),
+                "max" => Ok(Agg::Max),
+                _ => Err(format!(
+                    "unknown aggregation {s:?}: use mean, median, min or max"
+                )),
+            }
+        };
+        parse().map_err(ParseError::from)
     }
 }
 

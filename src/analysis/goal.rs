@@ -1,5 +1,6 @@
 //! Whether a metric is better high or low.
 
+use crate::error::ParseError;
 use std::fmt;
 use std::str::FromStr;
 
@@ -53,14 +54,17 @@ impl Goal {
 }
 
 impl FromStr for Goal {
-    type Err = String;
+    type Err = ParseError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.to_ascii_lowercase().as_str() {
-            "max" | "maximize" | "maximise" => Ok(Goal::Max),
-            "min" | "minimize" | "minimise" => Ok(Goal::Min),
-            _ => Err(format!("unknown goal {s:?}: use max or min")),
-        }
+        let parse = || -> Result<Self, String> {
+            match s.to_ascii_lowercase().as_str() {
+                "max" | "maximize" | "maximise" => Ok(Goal::Max),
+                "min" | "minimize" | "minimise" => Ok(Goal::Min),
+                _ => Err(format!("unknown goal {s:?}: use max or min")),
+            }
+        };
+        parse().map_err(ParseError::from)
     }
 }
 

@@ -1,5 +1,6 @@
 //! Command-line arguments (clap).
 
+use crate::error::ParseError;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -291,7 +292,7 @@ fn parse_secs(s: &str) -> Result<f64, String> {
     }
 }
 
-fn parse_goal(s: &str) -> Result<Goal, String> {
+fn parse_goal(s: &str) -> Result<Goal, ParseError> {
     s.parse()
 }
 fn parse_top(s: &str) -> Result<usize, String> {
@@ -303,19 +304,19 @@ fn parse_top(s: &str) -> Result<usize, String> {
         Err(e) => Err(format!("{s:?} is not a row count: {e}")),
     }
 }
-fn parse_condition(s: &str) -> Result<Condition, String> {
+fn parse_condition(s: &str) -> Result<Condition, ParseError> {
     s.parse()
 }
-fn parse_reduce(s: &str) -> Result<Reduction, String> {
+fn parse_reduce(s: &str) -> Result<Reduction, ParseError> {
     s.parse()
 }
-fn parse_agg(s: &str) -> Result<Agg, String> {
+fn parse_agg(s: &str) -> Result<Agg, ParseError> {
     s.parse()
 }
-fn parse_format(s: &str) -> Result<Format, String> {
+fn parse_format(s: &str) -> Result<Format, ParseError> {
     s.parse()
 }
-fn parse_kind(s: &str) -> Result<PlotKind, String> {
+fn parse_kind(s: &str) -> Result<PlotKind, ParseError> {
     s.parse()
 }
 fn parse_smooth(s: &str) -> Result<f64, String> {

@@ -8,7 +8,7 @@ use crate::cli::args::{SelectArgs, TableArgs};
 use crate::cli::progress::Progress;
 use crate::cli::{write_stdout, CliError, EXIT_NO_SESSIONS, EXIT_OUTPUT, EXIT_USAGE};
 use crate::export::text::printable;
-use crate::export::{ExportOptions, Format, Report};
+use crate::export::{ExportError, ExportOptions, Format, Report};
 use crate::logdir::Follower;
 use crate::logdir::{load_with_progress, LoadOptions, Logdir, Warning};
 
@@ -195,15 +195,12 @@ fn render(
             let mut out = BufWriter::new(stdout.lock());
             let res = exporter
                 .export(&report, &mut out)
-                .map_err(|e| e.to_string());
-            let res = res.and_then(|_| out.flush().map_err(|e| e.to_string()));
-            if let Err(e) = res {
+                .and_then(|_| out.flush().map_err(ExportError::Io));
+            match res {
                 // A closed pipe (`| head`) is not an error worth a message.
-                // (Exporters report through their own error type, so the
-                // kind is only in the text here.)
-                if !e.contains("Broken pipe") {
-                    return Err(write_err(&e, "stdout"));
-                }
+                Err(ExportError::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+                Err(e) => return Err(write_err(&e.to_string(), "stdout")),
+                Ok(()) => {}
             }
         }
     }

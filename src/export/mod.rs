@@ -14,6 +14,7 @@ mod parquet;
 mod terminal;
 pub mod text;
 
+use crate::error::ParseError;
 use std::fmt;
 use std::io::Write;
 use std::path::Path;
@@ -158,22 +159,25 @@ impl Format {
 }
 
 impl FromStr for Format {
-    type Err = String;
+    type Err = ParseError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Ok(match s.to_ascii_lowercase().as_str() {
-            "table" | "text" => Format::Table,
-            "csv" => Format::Csv,
-            "json" => Format::Json,
-            "jsonl" | "ndjson" => Format::Jsonl,
-            "markdown" | "md" => Format::Markdown,
-            "parquet" => Format::Parquet,
-            _ => {
-                return Err(format!(
-                    "unknown format {s:?}: use table, csv, json, jsonl, markdown or parquet"
-                ))
-            }
-        })
+        let parse = || -> Result<Self, String> {
+            Ok(match s.to_ascii_lowercase().as_str() {
+                "table" | "text" => Format::Table,
+                "csv" => Format::Csv,
+                "json" => Format::Json,
+                "jsonl" | "ndjson" => Format::Jsonl,
+                "markdown" | "md" => Format::Markdown,
+                "parquet" => Format::Parquet,
+                _ => {
+                    return Err(format!(
+                        "unknown format {s:?}: use table, csv, json, jsonl, markdown or parquet"
+                    ))
+                }
+            })
+        };
+        parse().map_err(ParseError::from)
     }
 }
 

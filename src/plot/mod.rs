@@ -31,6 +31,7 @@ pub mod style;
 mod text;
 mod trajectory;
 
+use crate::error::ParseError;
 use std::fmt;
 use std::path::Path;
 use std::str::FromStr;
@@ -84,15 +85,18 @@ impl fmt::Display for PlotKind {
 }
 
 impl FromStr for PlotKind {
-    type Err = String;
+    type Err = ParseError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        PlotKind::ALL
-            .into_iter()
-            .find(|k| k.name().eq_ignore_ascii_case(s))
-            .ok_or_else(|| {
-                format!("unknown plot kind {s:?}: use parallel, scatter, curves or trajectory")
-            })
+        let parse = || -> Result<Self, String> {
+            PlotKind::ALL
+                .into_iter()
+                .find(|k| k.name().eq_ignore_ascii_case(s))
+                .ok_or_else(|| {
+                    format!("unknown plot kind {s:?}: use parallel, scatter, curves or trajectory")
+                })
+        };
+        parse().map_err(ParseError::from)
     }
 }
 

@@ -367,7 +367,7 @@ fn experiment_config_domains_and_metrics() {
         .collect();
     assert_eq!(
         metrics,
-        vec![("validation", "epoch_loss"), ("", "acc"), ("a", "b/c")]
+        vec![("validation", "epoch_loss"), ("", "acc"), ("a/b", "c")]
     );
     cfg.validate().unwrap();
 }
