@@ -68,7 +68,7 @@ impl From<LoadError> for CliError {
     fn from(e: LoadError) -> Self {
         let code = match e {
             // What was typed cannot name a logdir in this build: a usage error.
-            LoadError::BadLocation { .. } => EXIT_USAGE,
+            LoadError::BadLocation { .. } | LoadError::NeedsCloud(_) => EXIT_USAGE,
             _ => EXIT_LOGDIR,
         };
         CliError::new(code, e.to_string())

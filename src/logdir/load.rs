@@ -38,7 +38,17 @@ pub enum LoadError {
         #[source]
         source: std::io::Error,
     },
-    /// A URL that names no logdir (a bad `file://` URL).
+    /// An object store refused or failed the listing (no such bucket,
+    /// denied credentials, unreachable endpoint), after retries.
+    #[error("logdir {location} cannot be read: {message}")]
+    Remote {
+        /// The logdir's URL.
+        location: String,
+        /// The store's own message, on one line.
+        message: String,
+    },
+    /// A URL that names no logdir (a bad `file://` URL, a bucket URL
+    /// without a bucket, a store setting that does not parse).
     #[error("logdir {location}: {why}")]
     BadLocation {
         /// What was given.
@@ -46,6 +56,13 @@ pub enum LoadError {
         /// What is wrong with it.
         why: String,
     },
+    /// An `s3://`, `gs://` or `az://` logdir in a build without the `cloud`
+    /// feature.
+    #[error(
+        "logdir {0}: reading object stores needs hp-report built with the `cloud` feature \
+         (cargo install hp-report --features cloud)"
+    )]
+    NeedsCloud(String),
 }
 
 /// A loaded logdir: every run's data, and what TensorBoard's hparams view

@@ -3,15 +3,22 @@
 //!
 //! Everything above it (reading runs, following a growing logdir, the
 //! hparams model) sees only this trait, so a new kind of storage is a new
-//! implementation and nothing else. [`LocalDir`] is the local filesystem.
-//! [`open`] picks one from what a user typed.
+//! implementation and nothing else. [`LocalDir`] is the local filesystem;
+//! with the `cloud` feature, [`ObjectStoreSource`] reads `s3://`, `gs://`
+//! and `az://` prefixes. [`open`] picks one from what a user typed.
 //! The shape follows TensorBoard's Rust data server, whose `Logdir` trait
 //! has `discover` (list the runs and their files) and `open` (a reader of
 //! one file).
 
+#[cfg(feature = "cloud")]
+mod remote;
+
 use std::fmt;
 use std::io::{self, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
+
+#[cfg(feature = "cloud")]
+pub use remote::ObjectStoreSource;
 
 use crate::logdir::load::{check_root, LoadError};
 use crate::logdir::scan::{self, RunFiles};
@@ -105,8 +112,12 @@ impl Source for LocalDir {
     }
 }
 
-/// The source a user means by `location`: `file:///path`, or else a local
-/// directory.
+/// URL schemes read by [`ObjectStoreSource`] (feature `cloud`).
+const REMOTE_SCHEMES: [&str; 3] = ["s3://", "gs://", "az://"];
+
+/// The source a user means by `location`: `s3://bucket/prefix`,
+/// `gs://bucket/prefix` or `az://container/prefix` (feature `cloud`),
+/// `file:///path`, or else a local directory.
 pub fn open(location: &Path) -> Result<Box<dyn Source>, LoadError> {
     let Some(text) = location.to_str() else {
         return Ok(Box::new(LocalDir::new(location)));
@@ -119,7 +130,17 @@ pub fn open(location: &Path) -> Result<Box<dyn Source>, LoadError> {
                 why: "a file URL is file:///absolute/path".to_string(),
             });
     }
-    Ok(Box::new(LocalDir::new(location)))
+    if !REMOTE_SCHEMES.iter().any(|s| text.starts_with(s)) {
+        return Ok(Box::new(LocalDir::new(location)));
+    }
+    #[cfg(feature = "cloud")]
+    {
+        Ok(Box::new(ObjectStoreSource::open(text)?))
+    }
+    #[cfg(not(feature = "cloud"))]
+    {
+        Err(LoadError::NeedsCloud(text.to_string()))
+    }
 }
 
 /// The path of a `file://` URL without its scheme (`/abs/path` or
@@ -188,6 +209,13 @@ mod tests {
         let s = open(Path::new(&format!("file://{dir}"))).unwrap();
         assert_eq!(s.root(), Path::new(dir));
         assert!(s.check().is_ok());
+    }
+
+    #[cfg(not(feature = "cloud"))]
+    #[test]
+    fn remote_urls_need_the_cloud_feature() {
+        let e = open(Path::new("s3://bucket/logs")).unwrap_err();
+        assert!(matches!(e, LoadError::NeedsCloud(_)), "{e}");
     }
 
     /// A source holding a copy of a local logdir in memory: the least a new
