@@ -1,11 +1,14 @@
-//! Read benchmark driver: loads a logdir with `hp_report::logdir::load` (the
-//! read + aggregate path the CLI uses) and prints what it found as one JSON
-//! line. `bench/run.sh` times this process from the outside, like the peers.
+//! Read benchmark driver: loads a logdir with `hp_report::logdir::load_source`
+//! (the read + aggregate path the CLI uses) and prints what it found as one
+//! JSON line. `bench/run.sh` times this process from the outside, like the
+//! peers. LOGDIR may be a bucket URL when built with `--features cloud`
+//! (`bench/s3.sh`).
 //!
 //! ```text
 //! cargo run --release --no-default-features --example bench_read -- LOGDIR
 //! ```
 
+use std::path::Path;
 use std::time::Instant;
 
 use hp_report::logdir::{self, LoadOptions};
@@ -16,7 +19,9 @@ fn main() {
         std::process::exit(2);
     };
     let t0 = Instant::now();
-    let ld = match logdir::load(&dir, &LoadOptions::default()) {
+    let loaded = logdir::source::open(Path::new(&dir))
+        .and_then(|src| logdir::load_source(src.as_ref(), &LoadOptions::default(), &|_, _| {}));
+    let ld = match loaded {
         Ok(l) => l,
         Err(e) => {
             eprintln!("bench_read: {e}");

@@ -2,7 +2,9 @@
 # The project's whole test suite, as CI runs it (README: "Run the tests").
 #
 #   1. cargo test: unit and integration tests, including our reader against
-#      TensorBoard's recorded view of every fixture (fixtures/expected/);
+#      TensorBoard's recorded view of every fixture (fixtures/expected/) and
+#      against the fixtures uploaded to a local S3 (moto's server, started
+#      by peers/s3_emulator.sh and left running for the next run);
 #   2. the peers venv with real TensorBoard, tbparse and tensorboardX
 #      (peers/setup.sh; cached in ~/.cache/hp-report-peers);
 #   3. live TensorBoard against hp-report, with both of its loaders
@@ -21,12 +23,18 @@
 #   5. the quick benchmark runs prove the benchmark scripts work (bench/run.sh,
 #      bench/tune/run.sh).
 #
-# Options: --no-peers skips 2-5 (offline work on the Rust side only).
+# Options: --no-peers skips 2-5 and the S3 emulator (offline work on the Rust
+# side only; the object-store tests then say they were skipped).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 peers=1
 [ "${1:-}" = "--no-peers" ] && peers=0
+
+if [ "$peers" = 1 ]; then
+    echo "== S3 emulator (moto) for the object-store tests"
+    eval "$(bash peers/s3_emulator.sh start)"
+fi
 
 echo "== cargo test"
 cargo test --all-features

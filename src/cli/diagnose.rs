@@ -6,10 +6,11 @@ use std::fmt::Write as _;
 use crate::cli::{write_stdout, CliError, EXIT_OUTPUT};
 use crate::diagnose::{diagnose, Level};
 use crate::export::text::printable;
-use crate::logdir::{load, LoadOptions};
+use crate::logdir::{load_source, source, LoadOptions};
 
 pub(crate) fn run(args: &DiagnoseArgs) -> Result<(), CliError> {
-    let ld = load(&args.logdir, &LoadOptions::default())?;
+    let source = source::open(&args.logdir)?;
+    let ld = load_source(source.as_ref(), &LoadOptions::default(), &|_, _| {})?;
     let findings = diagnose(&ld);
     if args.json {
         let text = serde_json::to_string_pretty(&findings)

@@ -67,7 +67,12 @@ pub(crate) fn write_stdout(text: &str) -> Result<(), CliError> {
 
 impl From<LoadError> for CliError {
     fn from(e: LoadError) -> Self {
-        CliError::new(EXIT_LOGDIR, e.to_string())
+        let code = match e {
+            // What was typed cannot name a logdir in this build: a usage error.
+            LoadError::BadLocation { .. } | LoadError::NeedsCloud(_) => EXIT_USAGE,
+            _ => EXIT_LOGDIR,
+        };
+        CliError::new(code, e.to_string())
     }
 }
 

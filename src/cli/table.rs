@@ -9,8 +9,7 @@ use crate::cli::progress::Progress;
 use crate::cli::{write_stdout, CliError, EXIT_NO_SESSIONS, EXIT_OUTPUT, EXIT_USAGE};
 use crate::export::text::printable;
 use crate::export::{ExportError, ExportOptions, Format, Report};
-use crate::logdir::Follower;
-use crate::logdir::{load_with_progress, LoadOptions, Logdir, Warning};
+use crate::logdir::{load_source, source, Follower, LoadOptions, Logdir, Warning};
 
 /// The query the selection options describe.
 pub(crate) fn query(s: &SelectArgs) -> Query {
@@ -45,8 +44,9 @@ pub(crate) fn load_with(
     opts: &LoadOptions,
     quiet: bool,
 ) -> Result<Logdir, CliError> {
+    let source = source::open(logdir)?;
     let progress = Progress::new(!quiet);
-    let ld = load_with_progress(logdir, opts, &|d, t| progress.update(d, t))?;
+    let ld = load_source(source.as_ref(), opts, &|d, t| progress.update(d, t))?;
     drop(progress);
     Ok(ld)
 }
@@ -114,11 +114,17 @@ pub(crate) fn run(args: &TableArgs) -> Result<(), CliError> {
 
 /// `--watch`: follow the logdir, print the table whenever it changed.
 fn watch(args: &TableArgs, logdir: &std::path::Path, q: &Query, secs: f64) -> Result<(), CliError> {
-    let mut follower = Follower::new(logdir, &q.load_options())?;
+    let mut follower = Follower::with_source(source::open(logdir)?, &q.load_options())?;
     let clear = args.output.is_none() && std::io::stdout().is_terminal();
     let mut polls = 0u64;
     loop {
-        let update = follower.poll();
+        // A logdir that cannot be listed at all fails the first poll (exit
+        // 3); later, a store that is briefly down is a warning.
+        let update = if polls == 0 {
+            follower.try_poll()?
+        } else {
+            follower.poll()
+        };
         polls += 1;
         if !args.quiet {
             print_warnings(&update.warnings, logdir);

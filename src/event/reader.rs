@@ -2,7 +2,7 @@
 
 use std::fmt;
 use std::fs::File;
-use std::io::{Seek, SeekFrom};
+use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 use crate::event::view::EventView;
@@ -49,10 +49,13 @@ pub(crate) fn write_place(
 /// record found). A partial record at the end is not a problem but a "tail":
 /// the file may still be growing, and calling [`EventFileReader::read_events`]
 /// again later resumes from there.
+///
+/// The bytes come from a local [`File`] by default, or from any [`Read`]
+/// (an object in a bucket, say: see [`EventFileReader::from_reader`]).
 #[derive(Debug)]
-pub struct EventFileReader {
+pub struct EventFileReader<R = File> {
     path: PathBuf,
-    records: RecordReader<File>,
+    records: RecordReader<R>,
     events: u64,
     tail_reported: bool,
 }
@@ -64,30 +67,16 @@ impl EventFileReader {
     }
 
     /// Opens `path`, reading through `buf` (see [`EventFileReader::into_buffer`]).
-    pub fn open_with_buffer(path: impl AsRef<Path>, mut buf: Vec<u8>) -> Result<Self, FileProblem> {
+    pub fn open_with_buffer(path: impl AsRef<Path>, buf: Vec<u8>) -> Result<Self, FileProblem> {
         let path = path.as_ref().to_path_buf();
-        if buf.len() < READ_BUFFER {
-            buf.resize(READ_BUFFER, 0);
-        }
         match File::open(&path) {
-            Ok(f) => Ok(EventFileReader {
-                records: RecordReader::with_buffer(f, buf),
-                path,
-                events: 0,
-                tail_reported: false,
-            }),
+            Ok(f) => Ok(EventFileReader::from_reader(path, f, buf)),
             Err(e) => Err(FileProblem {
                 what: format!("cannot open: {e}"),
                 path,
                 offset: None,
             }),
         }
-    }
-
-    /// The read buffer, to reuse for the next file (saves allocating and
-    /// zeroing 1 MiB per file).
-    pub fn into_buffer(self) -> Vec<u8> {
-        self.records.into_buffer()
     }
 
     /// Opens `path` to read from byte `offset` on (where an earlier reader
@@ -112,12 +101,42 @@ impl EventFileReader {
                 offset: Some(offset),
             });
         }
-        Ok(EventFileReader {
-            records: RecordReader::with_capacity(f, 0).starting_at(offset),
-            path,
+        Ok(EventFileReader::resume(path, f, offset))
+    }
+}
+
+impl<R: Read> EventFileReader<R> {
+    /// Reads the file `path` from its start out of `src`, through `buf` (see
+    /// [`EventFileReader::into_buffer`]). `path` names the file in problems.
+    pub fn from_reader(path: impl Into<PathBuf>, src: R, mut buf: Vec<u8>) -> Self {
+        if buf.len() < READ_BUFFER {
+            buf.resize(READ_BUFFER, 0);
+        }
+        EventFileReader {
+            records: RecordReader::with_buffer(src, buf),
+            path: path.into(),
             events: 0,
             tail_reported: false,
-        })
+        }
+    }
+
+    /// Reads the file `path` out of `src`, whose first byte is byte
+    /// `offset` of the file (where an earlier reader stopped: see
+    /// [`EventFileReader::offset`]). The buffer starts small, as a follower
+    /// holds many of these at once.
+    pub fn resume(path: impl Into<PathBuf>, src: R, offset: u64) -> Self {
+        EventFileReader {
+            records: RecordReader::with_capacity(src, 0).starting_at(offset),
+            path: path.into(),
+            events: 0,
+            tail_reported: false,
+        }
+    }
+
+    /// The read buffer, to reuse for the next file (saves allocating and
+    /// zeroing 1 MiB per file).
+    pub fn into_buffer(self) -> Vec<u8> {
+        self.records.into_buffer()
     }
 
     /// The file's path.

@@ -8,8 +8,8 @@ use rayon::prelude::*;
 
 use crate::logdir::model::{self, ExperimentView, Session};
 use crate::logdir::run::{read_run, RunData};
-use crate::logdir::scan::discover;
 use crate::logdir::series::SeriesOptions;
+use crate::logdir::source::{LocalDir, Source};
 use crate::logdir::Warning;
 
 /// What to keep while reading.
@@ -38,6 +38,31 @@ pub enum LoadError {
         #[source]
         source: std::io::Error,
     },
+    /// An object store refused or failed the listing (no such bucket,
+    /// denied credentials, unreachable endpoint), after retries.
+    #[error("logdir {location} cannot be read: {message}")]
+    Remote {
+        /// The logdir's URL.
+        location: String,
+        /// The store's own message, on one line.
+        message: String,
+    },
+    /// A URL that names no logdir (a bad `file://` URL, a bucket URL
+    /// without a bucket, a store setting that does not parse).
+    #[error("logdir {location}: {why}")]
+    BadLocation {
+        /// What was given.
+        location: String,
+        /// What is wrong with it.
+        why: String,
+    },
+    /// An `s3://`, `gs://` or `az://` logdir in a build without the `cloud`
+    /// feature.
+    #[error(
+        "logdir {0}: reading object stores needs hp-report built with the `cloud` feature \
+         (cargo install hp-report --features cloud)"
+    )]
+    NeedsCloud(String),
 }
 
 /// A loaded logdir: every run's data, and what TensorBoard's hparams view
@@ -112,22 +137,33 @@ pub fn load_with_progress(
     opts: &LoadOptions,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<Logdir, LoadError> {
-    let root = root.as_ref().to_path_buf();
-    check_root(&root)?;
+    load_source(&LocalDir::new(root.as_ref()), opts, progress)
+}
 
+/// Like [`load_with_progress`], reading from any [`Source`] (a local
+/// directory, a bucket prefix: see [`crate::logdir::source::open`]).
+pub fn load_source(
+    source: &dyn Source,
+    opts: &LoadOptions,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<Logdir, LoadError> {
+    source.check()?;
     let mut warnings = Vec::new();
-    let found = discover(&root, &mut warnings);
+    let found = source.discover(&mut warnings)?;
     let total = found.len();
     let done = AtomicUsize::new(0);
-    let read: Vec<(RunData, Vec<Warning>)> = found
-        .into_par_iter()
-        .map(|rf| {
-            let mut w = Vec::new();
-            let data = read_run(rf.name, rf.files, &opts.series, &mut w);
-            progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
-            (data, w)
-        })
-        .collect();
+    let read_all = || -> Vec<(RunData, Vec<Warning>)> {
+        found
+            .into_par_iter()
+            .map(|rf| {
+                let mut w = Vec::new();
+                let data = read_run(source, rf.name, rf.files, &opts.series, &mut w);
+                progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
+                (data, w)
+            })
+            .collect()
+    };
+    let read = in_pool(reading_pool(source).as_ref(), read_all);
     let mut runs = BTreeMap::new();
     for (data, w) in read {
         warnings.extend(w);
@@ -136,10 +172,28 @@ pub fn load_with_progress(
     let (experiment, sessions, notes) = model::build(&runs);
     warnings.extend(notes);
     Ok(Logdir {
-        root,
+        root: source.root().to_path_buf(),
         runs,
         experiment,
         sessions,
         warnings,
     })
+}
+
+/// A thread pool as wide as `source` wants to read, if it wants other
+/// than one thread per core (a remote source waits on the network).
+pub(crate) fn reading_pool(source: &dyn Source) -> Option<rayon::ThreadPool> {
+    let n = source.parallelism()?;
+    rayon::ThreadPoolBuilder::new().num_threads(n).build().ok()
+}
+
+/// Runs `f` in `pool` if there is one, else in the global pool.
+pub(crate) fn in_pool<T: Send>(
+    pool: Option<&rayon::ThreadPool>,
+    f: impl FnOnce() -> T + Send,
+) -> T {
+    match pool {
+        Some(p) => p.install(f),
+        None => f(),
+    }
 }

@@ -9,6 +9,8 @@
 //! Problems in the data never stop a load; they are
 //! collected as [`Warning`]s next to everything that could be read.
 //! [`Follower`] does the same incrementally for a logdir still being written.
+//! Both read through a [`Source`]: a local directory, or with the `cloud`
+//! feature an object-store prefix.
 
 mod follow;
 mod load;
@@ -18,12 +20,13 @@ pub mod runs;
 pub mod scan;
 pub mod series;
 mod sidecar;
+pub mod source;
 
 use std::fmt;
 use std::path::PathBuf;
 
 pub use follow::{Follower, PollUpdate};
-pub use load::{load, load_with_progress, LoadError, LoadOptions, Logdir};
+pub use load::{load, load_source, load_with_progress, LoadError, LoadOptions, Logdir};
 pub use model::{
     metric_labels, ExperimentView, Group, HParamDomain, HParamInfoView, HParamType,
     LabelledMetrics, MetricInfoView, MetricKey, Session,
@@ -31,6 +34,7 @@ pub use model::{
 pub use run::RunData;
 pub use runs::RunsInfo;
 pub use series::{Point, Series, SeriesOptions};
+pub use source::{EventFile, LocalDir, Source};
 
 use crate::event::FileProblem;
 

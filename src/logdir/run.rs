@@ -17,6 +17,7 @@ const START_TAG_B: &[u8] = SESSION_START_INFO_TAG.as_bytes();
 const END_TAG_B: &[u8] = SESSION_END_INFO_TAG.as_bytes();
 use crate::logdir::runs::{text_of, ARGS_TEXT_TAG};
 use crate::logdir::series::{Point, Series, SeriesOptions};
+use crate::logdir::source::{EventFile, Source};
 use crate::logdir::Warning;
 use crate::proto::tensorboard::hparams::{
     h_params_plugin_data::Data, Experiment, SessionEndInfo, SessionStartInfo,
@@ -132,9 +133,9 @@ impl RunReader {
 
     /// Reads what `reader` has now; returns the partial record at the end of
     /// the file, if any.
-    pub(crate) fn read(
+    pub(crate) fn read<R: std::io::Read>(
         &mut self,
-        reader: &mut EventFileReader,
+        reader: &mut EventFileReader<R>,
         opts: &SeriesOptions,
         warnings: &mut Vec<Warning>,
     ) -> Option<RecordError> {
@@ -289,11 +290,13 @@ pub(crate) fn tail_warning(path: &Path, tail: &RecordError) -> Option<Warning> {
     ))
 }
 
-/// Reads the files of one run in order. A partial record at the end of a
-/// file is kept in [`RunData::tails`] and reported once as a warning.
+/// Reads the files of one run in order from `source`. A partial record at
+/// the end of a file is kept in [`RunData::tails`] and reported once as a
+/// warning.
 pub(crate) fn read_run(
+    source: &dyn Source,
     name: String,
-    files: Vec<PathBuf>,
+    files: Vec<EventFile>,
     opts: &SeriesOptions,
     warnings: &mut Vec<Warning>,
 ) -> RunData {
@@ -303,14 +306,16 @@ pub(crate) fn read_run(
     thread_local! {
         static BUFFER: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
     }
-    for path in &files {
-        let mut reader = match EventFileReader::open_with_buffer(path, BUFFER.take()) {
-            Ok(r) => r,
-            Err(p) => {
-                warnings.push(p.into());
+    for file in &files {
+        let path = &file.path;
+        let src = match source.open(file, 0) {
+            Ok(src) => src,
+            Err(e) => {
+                warnings.push(Warning::file(path.clone(), format!("cannot open: {e}")));
                 continue;
             }
         };
+        let mut reader = EventFileReader::from_reader(path.clone(), src, BUFFER.take());
         if let Some(tail) = run.read(&mut reader, opts, warnings) {
             if let RecordError::Truncated { offset, .. } = tail {
                 tails.push((path.clone(), offset));
@@ -321,6 +326,7 @@ pub(crate) fn read_run(
         }
         BUFFER.set(reader.into_buffer());
     }
+    let files = files.into_iter().map(|f| f.path).collect();
     run.finish(name, files, tails)
 }
 

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
 
+use crate::logdir::source::EventFile;
 use crate::logdir::Warning;
 
 /// A run and its event files, in read order.
@@ -18,7 +19,7 @@ pub struct RunFiles {
     /// Run name (`.` for the root, else `a/b`).
     pub name: String,
     /// Event files, sorted by file name.
-    pub files: Vec<PathBuf>,
+    pub files: Vec<EventFile>,
 }
 
 /// Whether a file name marks an event file.
@@ -52,7 +53,7 @@ pub fn run_name(root: &Path, dir: &Path) -> String {
 /// U+FFFD for bad bytes, two directories differing only there merged into one
 /// run and one session's start info hid the other's). The doubling touches
 /// only names that already look escaped.
-fn text(name: &std::ffi::OsStr) -> String {
+pub(crate) fn text(name: &std::ffi::OsStr) -> String {
     #[cfg(unix)]
     {
         use std::fmt::Write as _;
@@ -173,6 +174,10 @@ pub fn discover(root: &Path, warnings: &mut Vec<Warning>) -> Vec<RunFiles> {
         .into_iter()
         .map(|(name, (_, mut files))| {
             files.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
+            let files = files
+                .into_iter()
+                .map(|path| EventFile { path, size: None })
+                .collect();
             RunFiles { name, files }
         })
         .collect()

@@ -21,6 +21,8 @@ mod follow;
 mod fuzz_regressions;
 #[cfg(feature = "cli")]
 mod hostile_strings;
+#[cfg(all(feature = "cloud", feature = "cli"))]
+mod object_store;
 mod plots;
 mod proto_codegen;
 mod runs_mode;

@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# A local S3 for the object-store tests and benchmark: moto's server (PyPI
+# `moto[server]`, in its own venv), on 127.0.0.1 at free ports.
+#
+#   eval "$(bash peers/s3_emulator.sh start)"   # install if needed, start, export
+#   bash peers/s3_emulator.sh stop
+#
+# `start` is idempotent: servers it started earlier that still answer are
+# reused. It starts two: an open one (any credentials; the tests create
+# buckets and upload with boto3) and one that checks credentials (moto's
+# INITIAL_NO_AUTH_ACTION_COUNT=0: unknown keys are refused), and prints
+#
+#   export HP_REPORT_S3_ENDPOINT=http://127.0.0.1:PORT
+#   export HP_REPORT_S3_AUTH_ENDPOINT=http://127.0.0.1:PORT2
+#   export HP_REPORT_S3_PYTHON=VENV/bin/python   (has boto3)
+#
+# Environment: MOTO_VENV (default ~/.cache/hp-report-moto), S3_EMULATOR_DIR
+# (pids, ports and logs; default $TMPDIR/hp-report-s3-emulator).
+set -euo pipefail
+venv=${MOTO_VENV:-$HOME/.cache/hp-report-moto}
+state=${S3_EMULATOR_DIR:-${TMPDIR:-/tmp}/hp-report-s3-emulator}
+py=$venv/bin/python
+cmd=${1:-start}
+
+install() {
+    if [ -x "$venv/bin/moto_server" ] && "$py" -c 'import boto3, moto' 2>/dev/null; then
+        return
+    fi
+    echo "s3_emulator: installing moto[server] into $venv" >&2
+    python3 -m venv "$venv" >&2
+    "$py" -m pip install -q --disable-pip-version-check 'moto[server]>=5.1,<6' 'boto3>=1.35' >&2
+}
+
+# Whether an S3 endpoint answers (any HTTP status will do).
+answers() {
+    "$py" - "$1" <<'EOF' 2>/dev/null
+import sys, urllib.request, urllib.error
+try:
+    urllib.request.urlopen(sys.argv[1] + "/", timeout=2)
+except urllib.error.HTTPError:
+    pass
+EOF
+}
+
+free_port() {
+    "$py" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# start_one NAME [ENV=VALUE...]: prints the endpoint of server NAME.
+start_one() {
+    local name=$1; shift
+    local port pid
+    if [ -f "$state/$name.port" ] && [ -f "$state/$name.pid" ]; then
+        port=$(cat "$state/$name.port"); pid=$(cat "$state/$name.pid")
+        if kill -0 "$pid" 2>/dev/null && answers "http://127.0.0.1:$port"; then
+            echo "http://127.0.0.1:$port"
+            return
+        fi
+    fi
+    port=$(free_port)
+    env "$@" setsid "$venv/bin/moto_server" -H 127.0.0.1 -p "$port" >"$state/$name.log" 2>&1 </dev/null &
+    pid=$!
+    echo "$pid" >"$state/$name.pid"
+    echo "$port" >"$state/$name.port"
+    for _ in $(seq 1 100); do
+        if answers "http://127.0.0.1:$port"; then
+            echo "http://127.0.0.1:$port"
+            return
+        fi
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.2
+    done
+    echo "s3_emulator: moto_server ($name) did not start; see $state/$name.log" >&2
+    exit 1
+}
+
+case $cmd in
+start)
+    install
+    mkdir -p "$state"
+    open=$(start_one open)
+    auth=$(start_one auth INITIAL_NO_AUTH_ACTION_COUNT=0)
+    echo "export HP_REPORT_S3_ENDPOINT=$open"
+    echo "export HP_REPORT_S3_AUTH_ENDPOINT=$auth"
+    echo "export HP_REPORT_S3_PYTHON=$py"
+    ;;
+stop)
+    for name in open auth; do
+        if [ -f "$state/$name.pid" ]; then
+            kill "$(cat "$state/$name.pid")" 2>/dev/null || true
+            rm -f "$state/$name.pid" "$state/$name.port"
+        fi
+    done
+    ;;
+*)
+    echo "usage: $0 start|stop" >&2
+    exit 2
+    ;;
+esac
