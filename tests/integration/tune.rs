@@ -990,3 +990,37 @@ fn asha_early_stops_trials_with_evidence_and_saves_epochs() {
     assert_contains(&st, &format!("early_stopped {}", stopped.len()));
     assert_contains(&st, "early stop: asha");
 }
+
+#[test]
+fn tpe_resumed_with_more_trials_equals_one_longer_run() {
+    let Some(x) = Exp::new("mixed.py") else {
+        return;
+    };
+    let space = ["lr=loguniform(1e-4,1)", "units=int(2,32)"];
+    let opts = "--objective loss:min --method tpe --seed 5 -j 1 -q";
+    let o = x.run(&space, &format!("{opts} -n 12"), &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    // The continuation re-reads the journaled history and proposes the
+    // rest from it: the same trials as one run of 16.
+    let o = run(&[
+        "tune",
+        "--logdir",
+        path_str(&x.dir),
+        "--resume",
+        "-n",
+        "16",
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let whole = x.tmp.path().join("whole");
+    let o = tune(
+        &whole,
+        &space,
+        &format!("{opts} -n 16"),
+        &[x.py, x.script.as_str()],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let resumed = launched_params(&x.dir);
+    assert_eq!(resumed.len(), 16);
+    assert_eq!(resumed, launched_params(&whole));
+}
