@@ -32,7 +32,8 @@ pub struct Adaptive {
 
 /// What the rule decided about a report, for the runner to act on.
 pub struct Verdict {
-    /// `continue` or `stop`, when the rule compared.
+    /// `continue`, `stop`, or `end` (the trial reached the rule's maximum
+    /// resource), when the rule decided with evidence.
     pub decision: Option<&'static str>,
     /// The evidence as JSON, for the journal.
     pub evidence: Option<serde_json::Value>,
@@ -156,12 +157,11 @@ impl Adaptive {
             Decision::Continue(None) => (None, None, None),
             Decision::Continue(Some(e)) => (Some("continue"), Some(e), None),
             Decision::Stop(e) => {
-                let state = if max_resource(rule).is_some_and(|m| e.step >= m) {
-                    State::Succeeded
+                if max_resource(rule).is_some_and(|m| e.step >= m) {
+                    (Some("end"), Some(e), Some(State::Succeeded))
                 } else {
-                    State::EarlyStopped
-                };
-                (Some("stop"), Some(e), Some(state))
+                    (Some("stop"), Some(e), Some(State::EarlyStopped))
+                }
             }
         };
         Some(Verdict {

@@ -209,7 +209,8 @@ pub enum Record {
         /// The objective value.
         #[serde(with = "json_f64")]
         value: Option<f64>,
-        /// `continue` or `stop`, when the rule compared.
+        /// `continue`, `stop`, or `end` (reached the rule's `max`), when the
+        /// rule decided with evidence.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         decision: Option<String>,
         /// The rule's evidence (rung, values compared, cut, why).
@@ -439,7 +440,7 @@ pub struct JournaledDecision {
     pub trial: u64,
     /// Attempt number.
     pub attempt: u32,
-    /// `continue` or `stop`.
+    /// `continue`, `stop` or `end`.
     pub decision: String,
     /// The evidence's one-line reason (`rank 2/3 > 1/3`).
     pub why: String,
