@@ -890,12 +890,6 @@ impl<'a> Runner<'a> {
             t.stop_as = Some(state);
             t.process.signal(libc::SIGTERM);
             t.term_sent = Some(Instant::now());
-            if state == State::EarlyStopped {
-                let why = v.evidence.as_ref().and_then(|e| e.get("why"));
-                let why = why.and_then(|w| w.as_str()).unwrap_or_default();
-                let msg = format!("{}: early-stopped at step {step} ({why})", t.dir);
-                self.observer.note(&msg);
-            }
         }
         self.record(&Record::Report {
             trial: index,
