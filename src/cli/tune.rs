@@ -14,7 +14,7 @@ use crate::tune::runner::{self, Config, Method, Mode, Plan, TuneError};
 use crate::tune::status::{best_json, best_text, status_text, Experiment};
 use crate::tune::trial::{check_placeholders, command_for, shell_line};
 use crate::tune::view::View;
-use crate::tune::{metrics, Objective, Space, SpaceFile, Strategy};
+use crate::tune::{metrics, Objective, Rule, Space, SpaceFile, Strategy};
 
 /// Exit status: the experiment ended at `--max-failures`.
 pub const EXIT_TRIALS_FAILED: i32 = 5;
@@ -161,9 +161,15 @@ pub struct RunArgs {
     /// Stop after this long (running trials are killed): 30m, 2h, 1h30m.
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub budget: Option<Duration>,
-    /// grid (every combination, in order) or random (default; reproducible from --seed).
-    #[arg(long, value_name = "grid|random")]
+    /// grid (every combination, in order), random (default; reproducible from --seed),
+    /// tpe or cmaes (model-based: each trial proposed from the results so far).
+    #[arg(long, value_name = "grid|random|tpe|cmaes")]
     pub method: Option<String>,
+    /// Stop trials whose objective falls behind, the step being the resource:
+    /// asha[:grace=G,eta=E,max=R], hyperband:max=R[,grace=G,eta=E,brackets=B],
+    /// median[:warmup=W,min_trials=M], katib-median[:start_step=S,min_trials=M].
+    #[arg(long, value_name = "RULE")]
+    pub early_stop: Option<String>,
     /// Seed of the random draws: trial i of a seed always gets the same values. Default 0.
     #[arg(long, value_name = "S")]
     pub seed: Option<u64>,
@@ -355,8 +361,27 @@ fn config(a: &RunArgs, logdir: &Path) -> Result<Config, CliError> {
     let method = match method_s.as_deref() {
         None | Some("random") => Method::Random,
         Some("grid") => Method::Grid,
-        Some(m) => return Err(usage(format!("--method {m:?}: use grid or random"))),
+        Some("tpe") => Method::Tpe,
+        Some("cmaes") => Method::Cmaes,
+        Some("gp") => {
+            return Err(usage(
+                "--method gp (Gaussian-process Bayesian optimisation) is not available yet; \
+                 use --method tpe or cmaes",
+            ))
+        }
+        Some(m) => {
+            return Err(usage(format!(
+                "--method {m:?}: use grid, random, tpe or cmaes"
+            )))
+        }
     };
+    let early_stop = a
+        .early_stop
+        .clone()
+        .or_else(|| stored.as_ref().and_then(|s| s.early_stop.clone()))
+        .map(|r| r.parse::<Rule>())
+        .transpose()
+        .map_err(|e| usage(e.to_string()))?;
     let mut command = a.command.clone();
     if command.is_empty() {
         command = sf
@@ -406,6 +431,7 @@ fn config(a: &RunArgs, logdir: &Path) -> Result<Config, CliError> {
         metrics: a.metrics.clone(),
         mode: if a.resume { Mode::Resume } else { Mode::Fresh },
         handle_signals: true,
+        early_stop,
     })
 }
 
@@ -455,6 +481,9 @@ fn dry_run(cfg: &Config) -> Result<(), CliError> {
         if cfg.objective.minimize { "min" } else { "max" },
         plan.len().min(SHOWN)
     );
+    if matches!(plan, Plan::Model { .. }) {
+        out += "(each trial's values are proposed from the results of the trials before it)\n";
+    }
     for i in 0..plan.len().min(SHOWN) {
         if let Some(t) = plan.trial(i) {
             out += &format!(
@@ -564,6 +593,7 @@ fn retry(r: &RetryArgs) -> Result<(), CliError> {
         target: None,
         budget: None,
         method: None,
+        early_stop: None,
         seed: None,
         gpus: None,
         gpus_per_trial: 1,

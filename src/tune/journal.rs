@@ -46,7 +46,7 @@ pub enum State {
     Killed,
     /// Exit status 0 but no objective value reported.
     MetricsUnavailable,
-    /// Stopped early by a scheduler (reserved: no early stopping yet).
+    /// Stopped by the `--early-stop` rule (SIGTERM) before its end.
     EarlyStopped,
     /// The runner died while the attempt ran (found on `--resume`).
     Interrupted,
@@ -94,7 +94,7 @@ impl std::str::FromStr for State {
             .ok_or_else(|| {
                 format!(
                     "unknown status {s:?}: use succeeded, failed, timeout, killed, \
-                     metrics_unavailable, interrupted"
+                     metrics_unavailable, early_stopped, interrupted"
                 )
             })
     }
@@ -110,8 +110,11 @@ pub struct Spec {
     pub space_file: Option<PathBuf>,
     /// [`crate::tune::Space::fingerprint`] of the space.
     pub fingerprint: String,
-    /// `grid` or `random`.
+    /// `grid`, `random`, `tpe` or `cmaes`.
     pub method: String,
+    /// The `--early-stop` rule as given, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub early_stop: Option<String>,
     /// The random seed.
     pub seed: u64,
     /// Number of trials planned.
@@ -192,6 +195,27 @@ pub enum Record {
         secs: f64,
         /// When.
         time: f64,
+    },
+    /// A running attempt reported its objective at `step` (journaled with
+    /// `--early-stop`: the rule's table is rebuilt from these on resume),
+    /// with the rule's decision and evidence when it compared.
+    Report {
+        /// Trial index.
+        trial: u64,
+        /// Attempt number.
+        attempt: u32,
+        /// The step (the resource).
+        step: u64,
+        /// The objective value.
+        #[serde(with = "json_f64")]
+        value: Option<f64>,
+        /// `continue`, `stop`, or `end` (reached the rule's `max`), when the
+        /// rule decided with evidence.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        decision: Option<String>,
+        /// The rule's evidence (rung, values compared, cut, why).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        evidence: Option<serde_json::Value>,
     },
     /// The experiment ended (or this runner stopped).
     Finish {
@@ -373,6 +397,8 @@ pub struct Attempt {
     pub launched: f64,
     /// The end: state, exit code, signal, objective, seconds, error.
     pub end: Option<AttemptEnd>,
+    /// (step, value) of the objective as journaled by `--early-stop`.
+    pub reports: Vec<(u64, f64)>,
 }
 
 /// How an attempt ended.
@@ -403,6 +429,23 @@ pub struct History {
     pub finished: Option<String>,
     /// Lines that did not parse.
     pub bad_lines: usize,
+    /// The early-stopping decisions that compared, in journal order.
+    pub decisions: Vec<JournaledDecision>,
+}
+
+/// One `--early-stop` decision, as journaled.
+#[derive(Clone, Debug, PartialEq)]
+pub struct JournaledDecision {
+    /// Trial index.
+    pub trial: u64,
+    /// Attempt number.
+    pub attempt: u32,
+    /// `continue`, `stop` or `end`.
+    pub decision: String,
+    /// The evidence's one-line reason (`rank 2/3 > 1/3`).
+    pub why: String,
+    /// The step decided on.
+    pub step: u64,
 }
 
 impl History {
@@ -447,6 +490,7 @@ impl History {
                 pid: None,
                 launched: time,
                 end: None,
+                reports: Vec::new(),
             }),
             Record::Pid {
                 trial,
@@ -476,6 +520,33 @@ impl History {
                         objective,
                         secs,
                         error,
+                    });
+                }
+            }
+            Record::Report {
+                trial,
+                attempt,
+                step,
+                value,
+                decision,
+                evidence,
+            } => {
+                if let Some(a) = self.attempt_mut(trial, attempt) {
+                    a.reports.push((step, value.unwrap_or(f64::NAN)));
+                }
+                if let Some(decision) = decision {
+                    let why = evidence
+                        .as_ref()
+                        .and_then(|e| e.get("why"))
+                        .and_then(|w| w.as_str())
+                        .unwrap_or_default()
+                        .to_string();
+                    self.decisions.push(JournaledDecision {
+                        trial,
+                        attempt,
+                        decision,
+                        why,
+                        step,
                     });
                 }
             }

@@ -10,6 +10,7 @@
 //! session) and [`journal`] (`trials.jsonl`, `tune.json`); [`status`] reads
 //! an experiment back, [`view`] shows one running.
 
+mod adaptive;
 mod control;
 pub mod journal;
 pub mod metrics;

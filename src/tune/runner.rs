@@ -16,9 +16,11 @@ use std::time::{Duration, Instant};
 
 use crate::hparams::Status;
 use crate::trainer::{ExperimentWriter, Trial};
+use crate::tune::adaptive::Adaptive;
 use crate::tune::control::{self, signal_name};
 use crate::tune::journal::{self, History, JournalWriter, Record, Spec, State};
 use crate::tune::metrics::Strategy;
+use crate::tune::search::Rule;
 use crate::tune::space::{Objective, Space};
 use crate::tune::trial::{self, Event, Process};
 use crate::tune::writer::{tfevents_objective, TrialSession};
@@ -30,14 +32,20 @@ pub enum Method {
     Grid,
     /// Seeded random draws: trial `i` of a seed always gets the same values.
     Random,
+    /// Tree-structured Parzen estimators ([`crate::tune::search::Tpe`]).
+    Tpe,
+    /// CMA-ES ([`crate::tune::search::CmaEs`]).
+    Cmaes,
 }
 
 impl Method {
-    /// `grid` or `random`.
+    /// `grid`, `random`, `tpe` or `cmaes`.
     pub fn as_str(self) -> &'static str {
         match self {
             Method::Grid => "grid",
             Method::Random => "random",
+            Method::Tpe => "tpe",
+            Method::Cmaes => "cmaes",
         }
     }
 }
@@ -101,6 +109,8 @@ pub struct Config {
     pub mode: Mode,
     /// Catch SIGINT/SIGTERM: stop every trial, record them killed, end.
     pub handle_signals: bool,
+    /// Stop trials whose objective reports fall behind (`--early-stop`).
+    pub early_stop: Option<Rule>,
 }
 
 /// A failure that stops the runner before or outside the trials.
@@ -268,6 +278,11 @@ pub enum Plan {
         /// How many.
         n: u64,
     },
+    /// Proposed one at a time by a sampler from the results so far.
+    Model {
+        /// How many.
+        n: u64,
+    },
 }
 
 impl Plan {
@@ -292,6 +307,12 @@ impl Plan {
                 },
                 false,
             )),
+            Method::Tpe | Method::Cmaes => Ok((
+                Plan::Model {
+                    n: cfg.max_trials.unwrap_or(DEFAULT_RANDOM_TRIALS),
+                },
+                false,
+            )),
         }
     }
 
@@ -299,7 +320,7 @@ impl Plan {
     pub fn len(&self) -> u64 {
         match self {
             Plan::Grid(g) => g.len() as u64,
-            Plan::Random { n, .. } => *n,
+            Plan::Random { n, .. } | Plan::Model { n } => *n,
         }
     }
 
@@ -308,11 +329,12 @@ impl Plan {
         self.len() == 0
     }
 
-    /// Trial `i`'s values.
+    /// Trial `i`'s values (`None` for a model's: they depend on results).
     pub fn trial(&self, i: u64) -> Option<Trial> {
         match self {
             Plan::Grid(g) => g.get(i as usize).cloned(),
             Plan::Random { space, seed, n } => (i < *n).then(|| space.sample(*seed, i)),
+            Plan::Model { .. } => None,
         }
     }
 }
@@ -322,6 +344,7 @@ struct Running {
     index: u64,
     attempt: u32,
     dir: String,
+    values: Trial,
     process: Process,
     session: Option<TrialSession>,
     started: Instant,
@@ -354,6 +377,7 @@ struct Runner<'a> {
     rx: Receiver<Event>,
     started: Instant,
     observer: &'a mut dyn Observer,
+    adaptive: Adaptive,
 }
 
 /// Runs the experiment `cfg` describes to its end.
@@ -399,6 +423,7 @@ pub fn spec_of(cfg: &Config, plan: &Plan) -> Spec {
         space_file: cfg.space_file.clone(),
         fingerprint: cfg.space.fingerprint(),
         method: cfg.method.as_str().into(),
+        early_stop: cfg.early_stop.as_ref().map(|r| r.to_string()),
         seed: cfg.seed,
         max_trials: plan.len(),
         objective: cfg.objective.name.clone(),
@@ -532,6 +557,7 @@ impl<'a> Runner<'a> {
             rx,
             started: Instant::now(),
             observer,
+            adaptive: Adaptive::new(cfg.method.as_str(), cfg.early_stop.clone(), &history),
         };
         r.take_history(&history)?;
         Ok(r)
@@ -836,17 +862,71 @@ impl<'a> Runner<'a> {
                 {
                     s.point(&name, step, value);
                 }
+                if name == self.cfg.objective.name {
+                    self.objective_report(slot, step, value)?;
+                }
                 Ok(())
             }
             Event::Exited { slot, code, signal } => self.exited(slot, code, signal),
         }
     }
 
-    /// Starts trial `index` (attempt `attempt`) in `slot`.
-    fn launch(&mut self, slot: usize, index: u64, attempt: u32) -> Result<(), TuneError> {
-        let Some(values) = self.plan.trial(index) else {
+    /// A running trial reported its objective: the `--early-stop` rule
+    /// decides, the report and decision are journaled, and a stop sends
+    /// SIGTERM (SIGKILL follows after the grace, as for a timeout).
+    fn objective_report(&mut self, slot: usize, step: i64, value: f64) -> Result<(), TuneError> {
+        let minimize = self.cfg.objective.minimize;
+        let Some(t) = self.slots.get_mut(slot).and_then(|s| s.trial.as_mut()) else {
             return Ok(());
         };
+        if t.term_sent.is_some() || step < 0 {
+            return Ok(());
+        }
+        let (index, attempt) = (t.index, t.attempt);
+        let Some(v) = self.adaptive.report(index, step as u64, value, minimize) else {
+            return Ok(());
+        };
+        if let Some(state) = v.stop_as {
+            t.stop_as = Some(state);
+            t.process.signal(libc::SIGTERM);
+            t.term_sent = Some(Instant::now());
+        }
+        self.record(&Record::Report {
+            trial: index,
+            attempt,
+            step: step as u64,
+            value: Some(value),
+            decision: v.decision.map(str::to_string),
+            evidence: v.evidence,
+        })
+    }
+
+    /// The values of trial `index`: the plan's, or the sampler's given the
+    /// results so far and the trials running now.
+    fn values_of(&mut self, index: u64) -> Option<Trial> {
+        let running: Vec<Trial> = self
+            .slots
+            .iter()
+            .filter_map(|s| s.trial.as_ref())
+            .map(|t| t.values.clone())
+            .collect();
+        let cfg = self.cfg;
+        self.adaptive.values(
+            index,
+            self.plan.trial(index),
+            &cfg.space,
+            cfg.seed,
+            &running,
+            cfg.objective.minimize,
+        )
+    }
+
+    /// Starts trial `index` (attempt `attempt`) in `slot`.
+    fn launch(&mut self, slot: usize, index: u64, attempt: u32) -> Result<(), TuneError> {
+        let Some(values) = self.values_of(index) else {
+            return Ok(());
+        };
+        self.adaptive.launched(index);
         let root = self.cfg.logdir.clone();
         let mut attempt = attempt;
         let mut dir = journal::attempt_dir(index, attempt);
@@ -903,6 +983,7 @@ impl<'a> Runner<'a> {
             index,
             attempt,
             dir,
+            values,
             process,
             session: Some(session),
             started,
@@ -945,8 +1026,11 @@ impl<'a> Runner<'a> {
             None if code == Some(0) => State::MetricsUnavailable,
             None => State::Failed,
         };
+        // Early-stopped trials completed what the rule allowed them (Katib
+        // counts them as completed, not failed): SUCCESS, with the value
+        // they reached, so TensorBoard's dashboard shows them.
         let tb = match state {
-            State::Succeeded | State::MetricsUnavailable => Status::Success,
+            State::Succeeded | State::MetricsUnavailable | State::EarlyStopped => Status::Success,
             _ => Status::Failure,
         };
         let mut error = None;
@@ -998,6 +1082,7 @@ impl<'a> Runner<'a> {
             time: journal::now(),
         })?;
         self.count(state, objective, &dir);
+        self.adaptive.ended(index, state, objective);
         let f = Finished {
             dir,
             state,
@@ -1074,6 +1159,7 @@ mod tests {
             metrics: vec![],
             mode: Mode::Fresh,
             handle_signals: false,
+            early_stop: None,
         };
         let slots = make_slots(&cfg);
         assert_eq!(slots.len(), 1);

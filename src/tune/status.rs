@@ -176,6 +176,7 @@ pub fn status_text(dir: &Path, e: &Experiment) -> String {
     if failures.len() > SHOWN {
         out += &format!("  … and {} more not succeeded\n", failures.len() - SHOWN);
     }
+    out += &decisions_text(e);
     match e.best() {
         Some((_, a, v)) => {
             out += &format!(
@@ -192,6 +193,28 @@ pub fn status_text(dir: &Path, e: &Experiment) -> String {
             "warning: {} unreadable lines in {}\n",
             e.history.bad_lines,
             journal::JOURNAL_FILE
+        );
+    }
+    out
+}
+
+/// The `--early-stop` rule and its last decisions (stops first, then the
+/// latest continues), for `tune status`.
+fn decisions_text(e: &Experiment) -> String {
+    let Some(rule) = &e.spec.early_stop else {
+        return String::new();
+    };
+    let d = &e.history.decisions;
+    let stops = d.iter().filter(|x| x.decision == "stop").count();
+    let mut out = format!("early stop: {rule}, {} decisions, {stops} stops\n", d.len());
+    const SHOWN: usize = 5;
+    for x in d.iter().rev().take(SHOWN).rev() {
+        out += &format!(
+            "  {} {} at step {}: {}\n",
+            x.decision,
+            journal::attempt_dir(x.trial, x.attempt),
+            x.step,
+            x.why
         );
     }
     out

@@ -850,3 +850,177 @@ fn the_budget_ends_the_experiment_and_kills_running_trials() {
     assert_eq!(e.len(), 2, "{e:?}");
     assert!(e.iter().all(|x| x.2 == State::Killed));
 }
+
+/// The params of every Launch record, by trial index.
+fn launched_params(dir: &Path) -> BTreeMap<u64, BTreeMap<String, Value>> {
+    records(dir)
+        .into_iter()
+        .filter_map(|r| match r {
+            Record::Launch { trial, params, .. } => Some((trial, params)),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn tpe_is_reproducible_from_its_seed_and_stays_in_the_space() {
+    let Some(x) = Exp::new("mixed.py") else {
+        return;
+    };
+    let space = [
+        "lr=loguniform(1e-4,1)",
+        "units=int(2,32)",
+        "opt=choice(adam,sgd)",
+    ];
+    let opts = "--objective loss:min --method tpe --seed 7 -n 14 -j 1 -q";
+    let o = x.run(&space, opts, &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    let again = x.tmp.path().join("again");
+    let cmd = [x.py, x.script.as_str()];
+    let o2 = tune(&again, &space, opts, &cmd);
+    assert!(o2.status.success(), "{}", text(&o2));
+    let (a, b) = (launched_params(&x.dir), launched_params(&again));
+    assert_eq!(a.len(), 14);
+    assert_eq!(a, b, "same seed, same order of results, same trials");
+    for p in a.values() {
+        let lr = p["lr"].as_f64().expect("lr");
+        let units = p["units"].as_i64().expect("units is an integer");
+        assert!((1e-4..=1.0).contains(&lr), "{p:?}");
+        assert!((2..=32).contains(&units), "{p:?}");
+        assert!(
+            ["adam", "sgd"].contains(&p["opt"].as_str().unwrap_or("")),
+            "{p:?}"
+        );
+    }
+    let spec = journal::read_spec(&x.dir).expect("spec");
+    assert_eq!(spec.method, "tpe");
+    // Another seed proposes other trials.
+    let other = x.tmp.path().join("other");
+    let o3 = tune(&other, &space, &opts.replace("--seed 7", "--seed 8"), &cmd);
+    assert!(o3.status.success(), "{}", text(&o3));
+    assert_ne!(a, launched_params(&other));
+}
+
+#[test]
+fn cmaes_runs_and_gp_is_refused_with_exit_2() {
+    let Some(x) = Exp::new("mixed.py") else {
+        return;
+    };
+    let space = ["lr=loguniform(1e-4,1)", "units=int(2,32)"];
+    let o = x.run(
+        &space,
+        "--objective loss:min --method cmaes -n 6 -j 2 -q",
+        &[],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(ends(&x.dir).len(), 6);
+    let gp = x.tmp.path().join("gp");
+    let o = tune(
+        &gp,
+        &space,
+        "--objective loss:min --method gp",
+        &[x.py, x.script.as_str()],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert_contains(&o, "not available yet");
+    assert!(!gp.join(journal::SPEC_FILE).exists());
+}
+
+/// Objective reports journaled per trial: (trial → steps).
+fn reported_steps(dir: &Path) -> BTreeMap<u64, Vec<u64>> {
+    let mut out: BTreeMap<u64, Vec<u64>> = BTreeMap::new();
+    for r in records(dir) {
+        if let Record::Report { trial, step, .. } = r {
+            out.entry(trial).or_default().push(step);
+        }
+    }
+    out
+}
+
+#[test]
+fn asha_early_stops_trials_with_evidence_and_saves_epochs() {
+    let Some(x) = Exp::new("curves.py") else {
+        return;
+    };
+    let n = 9u64;
+    let params = ["x=uniform(0,1)"];
+    let opts = "--objective loss:min -n 9 -j 1 --seed 3 --kill-grace 5s \
+                --early-stop asha:grace=1,eta=3,max=9";
+    let o = x.run(&params, opts, &["--sleep", "0.3"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let e = ends(&x.dir);
+    assert_eq!(e.len() as u64, n, "{e:?}");
+    let stopped: Vec<u64> = e
+        .iter()
+        .filter(|t| t.2 == State::EarlyStopped)
+        .map(|t| t.0)
+        .collect();
+    assert!(!stopped.is_empty(), "no trial early-stopped: {e:?}");
+    assert!(e.iter().any(|t| t.2 == State::Succeeded), "{e:?}");
+    // Each stop's evidence is in the journal: the rung, the values, the cut.
+    for &t in &stopped {
+        let ev = records(&x.dir).into_iter().find_map(|r| match r {
+            Record::Report {
+                trial,
+                decision: Some(d),
+                evidence: Some(ev),
+                ..
+            } if trial == t && d == "stop" => Some(ev),
+            _ => None,
+        });
+        let ev = ev.unwrap_or_else(|| panic!("no stop evidence for trial {t}"));
+        assert_eq!(ev["rule"], "asha", "{ev}");
+        assert!(ev["cut"].is_number(), "{ev}");
+        assert!(!ev["compared"].as_array().expect("compared").is_empty());
+        assert!([1, 3].contains(&ev["rung"].as_u64().unwrap_or(0)), "{ev}");
+    }
+    // Fewer epochs than the 9 per trial a run without early stopping spends.
+    let steps = reported_steps(&x.dir);
+    let total: usize = steps.values().map(Vec::len).sum();
+    assert!((total as u64) < 9 * n, "{total} epochs: {steps:?}");
+    for t in &stopped {
+        assert!(steps[t].len() < 9, "trial {t}: {:?}", steps[t]);
+    }
+    // TensorBoard: early-stopped sessions are SUCCESS (completed what the
+    // rule allowed, as Katib counts them).
+    let ld = logdir::load(&x.dir, &LoadOptions::default()).expect("load");
+    assert!(ld.sessions.iter().all(|s| s.status == Status::Success));
+    let st = run(&["tune", "status", path_str(&x.dir)]);
+    assert!(st.status.success(), "{}", text(&st));
+    assert_contains(&st, &format!("early_stopped {}", stopped.len()));
+    assert_contains(&st, "early stop: asha");
+}
+
+#[test]
+fn tpe_resumed_with_more_trials_equals_one_longer_run() {
+    let Some(x) = Exp::new("mixed.py") else {
+        return;
+    };
+    let space = ["lr=loguniform(1e-4,1)", "units=int(2,32)"];
+    let opts = "--objective loss:min --method tpe --seed 5 -j 1 -q";
+    let o = x.run(&space, &format!("{opts} -n 12"), &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    // The continuation re-reads the journaled history and proposes the
+    // rest from it: the same trials as one run of 16.
+    let o = run(&[
+        "tune",
+        "--logdir",
+        path_str(&x.dir),
+        "--resume",
+        "-n",
+        "16",
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let whole = x.tmp.path().join("whole");
+    let o = tune(
+        &whole,
+        &space,
+        &format!("{opts} -n 16"),
+        &[x.py, x.script.as_str()],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let resumed = launched_params(&x.dir);
+    assert_eq!(resumed.len(), 16);
+    assert_eq!(resumed, launched_params(&whole));
+}
