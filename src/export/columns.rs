@@ -493,9 +493,10 @@ mod tests {
     fn one_place_decides_the_columns_of_sessions_and_groups() {
         let t = table(false);
         let display = Columns::new(&t, Layout::Display);
+        // For people: metrics before hparams.
         assert_eq!(
             labels(&display),
-            ["#", "session", "status", "Rank!", "validation/loss"]
+            ["#", "session", "status", "validation/loss", "Rank!"]
         );
         let data = Columns::new(&t, Layout::Data);
         // An hparam named like one of our columns gets a suffix.
@@ -514,7 +515,7 @@ mod tests {
         let display = Columns::new(&t, Layout::Display);
         assert_eq!(
             labels(&display),
-            ["#", "group", "n", "Rank!", "validation/loss"]
+            ["#", "group", "n", "validation/loss", "Rank!"]
         );
         let data = Columns::new(&t, Layout::Data);
         assert_eq!(
@@ -554,5 +555,55 @@ mod tests {
             }
         );
         assert_eq!(data.columns[4].ty, ValueType::Number);
+    }
+
+    #[test]
+    fn display_drops_constant_hparams_and_the_common_path_and_orders_ties_naturally() {
+        let mut t = table(false);
+        let base = t.rows[0].clone();
+        t.rows = ["logs/v_0", "logs/v_1", "logs/v_10", "logs/v_2"]
+            .iter()
+            .enumerate()
+            .map(|(i, n)| Row {
+                rank: i + 1,
+                name: n.to_string(),
+                ..base.clone()
+            })
+            .collect();
+        let display = Columns::new(&t, Layout::Display);
+        assert_eq!(display.constant, [("Rank!".to_string(), "3".to_string())]);
+        assert_eq!(display.prefix, "logs/");
+        let name = &display.columns[1];
+        let names: Vec<Cell<'_>> = display.rows().iter().map(|r| name.cell(r)).collect();
+        assert_eq!(
+            names,
+            [
+                Cell::Text("v_0"),
+                Cell::Text("v_1"),
+                Cell::Text("v_2"),
+                Cell::Text("v_10")
+            ]
+        );
+        assert_eq!(display.rows()[3].rank, 4);
+        // Named hparams stay; the data layout keeps every column and order.
+        t.hparams_named = true;
+        assert!(Columns::new(&t, Layout::Display).constant.is_empty());
+        let data = Columns::new(&t, Layout::Data);
+        assert_eq!(data.rows()[2].name, "logs/v_10");
+        assert!(data.prefix.is_empty());
+    }
+
+    #[test]
+    fn natural_order_and_common_prefix() {
+        use std::cmp::Ordering::*;
+        assert_eq!(natural_cmp("version_2", "version_10"), Less);
+        assert_eq!(natural_cmp("a10b", "a10a"), Greater);
+        assert_eq!(natural_cmp("x01", "x1"), Greater);
+        assert_eq!(natural_cmp("é2", "é2"), Equal);
+        assert_eq!(common_prefix(["a/b/c", "a/b/d"].into_iter()), "a/b/");
+        assert_eq!(common_prefix(["a/b/c", "a/bc/d"].into_iter()), "a/");
+        assert_eq!(common_prefix(["a/b", "a/b/c"].into_iter()), "a/");
+        assert_eq!(common_prefix(["a", "a/b"].into_iter()), "");
+        assert_eq!(common_prefix(["a/b"].into_iter()), "");
     }
 }
