@@ -258,10 +258,8 @@ impl<'t> Columns<'t> {
             .chain(table.metrics.iter().filter(|m| Some(&m.key) != sort));
         for m in metrics {
             let mut col = Column::new(Kind::Metric(m), &m.label, &m.label, ValueType::Number);
-            let values = rows.iter().flat_map(|r| {
-                let v = r.metrics.get(&m.key).copied();
-                v.into_iter().chain(r.std.get(&m.key).copied())
-            });
+            // From the values: a spread is written in its value's style.
+            let values = rows.iter().filter_map(|r| r.metrics.get(&m.key).copied());
             col.format = NumFormat::for_metrics(values);
             self.columns.push(col);
         }

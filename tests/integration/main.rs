@@ -24,6 +24,7 @@ mod hostile_strings;
 mod plots;
 mod proto_codegen;
 mod runs_mode;
+mod table_view;
 #[cfg(feature = "cli")]
 mod tune;
 mod writer_deps;
