@@ -231,7 +231,7 @@ fn placeholder_note(report: &Report<'_>) -> Option<String> {
         first.is_none_or(|f| vs.all(|v| v.to_bits() == f.to_bits()))
     };
     let shown = |k: &&crate::logdir::MetricKey| t.metrics.iter().any(|m| &m.key == *k);
-    if !declared.iter().filter(|k| shown(k)).all(|k| flat(&k)) {
+    if !declared.iter().filter(|k| shown(k)).all(flat) {
         return None;
     }
     let shown_keys: Vec<_> = t.metrics.iter().map(|m| &m.key).collect();
