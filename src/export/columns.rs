@@ -296,6 +296,17 @@ impl<'t> Columns<'t> {
         self.columns.iter()
     }
 
+    /// The constant hparams as `name=value, …`, each part through `esc`
+    /// (a format's escaping).
+    pub fn constant_list(&self, esc: impl Fn(&str) -> String) -> String {
+        let same: Vec<String> = self
+            .constant
+            .iter()
+            .map(|(k, v)| format!("{}={}", esc(k), esc(v)))
+            .collect();
+        same.join(", ")
+    }
+
     /// The rows in the order this layout shows them (data: the table's
     /// ranking; display: ties in natural name order, `#` their position).
     pub fn rows(&self) -> &[Row] {

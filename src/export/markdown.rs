@@ -77,16 +77,8 @@ impl Exporter for Markdown {
             ));
         }
         if !cols.constant.is_empty() {
-            let same: Vec<String> = cols
-                .constant
-                .iter()
-                .map(|(k, v)| format!("{}={}", cell(k), cell(v)))
-                .collect();
-            notes.push(format!(
-                "same in all {}: {}",
-                cols.rows().len(),
-                same.join(", ")
-            ));
+            let same = cols.constant_list(cell);
+            notes.push(format!("same in all {}: {same}", cols.rows().len()));
         }
         if !notes.is_empty() {
             writeln!(out, "{}\n", notes.join("; "))?;

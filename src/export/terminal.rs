@@ -201,15 +201,10 @@ fn column_notes(cols: &Columns<'_>) -> Vec<String> {
         notes.push(format!("{noun} under {}", printable(&cols.prefix)));
     }
     if !cols.constant.is_empty() {
-        let same: Vec<String> = cols
-            .constant
-            .iter()
-            .map(|(k, v)| printable(&format!("{k}={v}")))
-            .collect();
         notes.push(format!(
             "same in all {}: {} (--hparams all shows them as columns)",
             cols.rows().len(),
-            same.join(", ")
+            cols.constant_list(printable)
         ));
     }
     notes
@@ -284,6 +279,8 @@ fn cell_text(c: &Column<'_>, row: &Row) -> String {
 /// leaves, numbers all they need.
 fn cell_cap(c: &Column<'_>, width_: usize) -> usize {
     match c.kind {
+        // A group's key is a hash: its end tells groups apart as well.
+        Kind::Name if c.name == "group" => 24,
         Kind::Name | Kind::Group | Kind::Sessions => (width_ * 2 / 5).max(24),
         Kind::HParam(_) if c.ty != crate::export::columns::ValueType::Number => cap(c),
         _ => usize::MAX,

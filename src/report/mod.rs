@@ -331,16 +331,11 @@ fn table_section(h: &mut String, table: &Table) {
         );
     }
     if !cols.constant.is_empty() {
-        let same: Vec<String> = cols
-            .constant
-            .iter()
-            .map(|(k, v)| format!("{}={}", escape(k), escape(v)))
-            .collect();
+        let same = cols.constant_list(escape);
         let _ = writeln!(
             h,
-            "<p class=\"note\">Same in all {}: {}</p>",
-            cols.rows().len(),
-            same.join(", ")
+            "<p class=\"note\">Same in all {}: {same}</p>",
+            cols.rows().len()
         );
     }
     h.push_str("<div class=\"scroll\"><table class=\"ranked\">\n<thead><tr>");
