@@ -171,13 +171,51 @@ struct Plan {
     hparams: Vec<String>,
     metrics: Vec<MetricKey>,
     sort: Option<(MetricKey, Goal)>,
+    sort_note: Option<String>,
     targets: Vec<Target>,
+}
+
+/// Words of a metric name that say it is a result, not a schedule.
+const RESULT_WORDS: [&str; 6] = ["loss", "error", "err", "accuracy", "acc", "auc"];
+/// Words of a group or tag that say the data is held out.
+const VALIDATION_WORDS: [&str; 6] = ["validation", "val", "valid", "eval", "test", "dev"];
+
+/// Whether a word (split at `/`, `_`, `-`, `.`, space) of `s` is one of
+/// `words`.
+fn has_word(s: &str, words: &[&str]) -> bool {
+    s.to_lowercase()
+        .split(['/', '_', '-', '.', ' '])
+        .any(|w| words.contains(&w))
+}
+
+/// The default sort metric of an inferred experiment, whose metric order
+/// means nothing: a validation metric that says loss/error/accuracy, else
+/// any validation metric, else the first; with why, when not the first.
+fn default_sort(metrics: &[MetricKey]) -> (Option<MetricKey>, Option<String>) {
+    let validation = |k: &MetricKey| {
+        has_word(&k.group, &VALIDATION_WORDS) || has_word(&k.tag, &VALIDATION_WORDS)
+    };
+    let result = |k: &MetricKey| has_word(&k.tag, &RESULT_WORDS);
+    if let Some(k) = metrics.iter().find(|k| validation(k) && result(k)) {
+        let why = "a validation loss/error/accuracy";
+        return (Some(k.clone()), Some(why.to_string()));
+    }
+    if let Some(k) = metrics.iter().find(|k| validation(k)) {
+        let why = "the first validation metric";
+        return (Some(k.clone()), Some(why.to_string()));
+    }
+    (metrics.first().cloned(), None)
 }
 
 impl Plan {
     /// Resolves every name in `query`.
     fn new(query: &Query, names: &Names, exp: &ExperimentView) -> Result<Plan, QueryError> {
         let hparams = match &query.hparams {
+            Some(list)
+                if list.len() == 1 && list[0] == "all" && !names.hparams.contains(&list[0]) =>
+            {
+                names.hparams.clone()
+            }
             Some(list) => list
                 .iter()
                 .map(|n| names.resolve_hparam(n))
@@ -192,13 +230,20 @@ impl Plan {
             None if query.all_metrics => names.metrics.iter().map(|(k, _)| k.clone()).collect(),
             None => exp.metrics.iter().map(|m| m.key.clone()).collect(),
         };
-        // Sort metric: as asked, else the first shown, else the first there is.
+        // Sort metric: as asked; else, in a declared experiment, the first
+        // shown; in an inferred one, a validation result (`default_sort`).
+        let mut sort_note = None;
         let sort_key = match &query.sort {
             Some(name) => Some(names.resolve_metric(name)?),
-            None => metrics
+            None if exp.explicit || query.metrics.is_some() => metrics
                 .first()
                 .or_else(|| names.metrics.first().map(|(k, _)| k))
                 .cloned(),
+            None => {
+                let (k, note) = default_sort(&metrics);
+                sort_note = note;
+                k.or_else(|| names.metrics.first().map(|(k, _)| k.clone()))
+            }
         };
         let sort = sort_key.map(|k| {
             let goal = query.goal.unwrap_or_else(|| Goal::infer(&k.tag));
@@ -213,6 +258,7 @@ impl Plan {
             hparams,
             metrics,
             sort,
+            sort_note,
             targets,
         })
     }
@@ -353,5 +399,7 @@ pub fn build(logdir: &Logdir, query: &Query) -> Result<Table, QueryError> {
         rows,
         matched: ranked.matched,
         total,
+        hparams_named: query.hparams.is_some(),
+        sort_note: plan.sort_note,
     })
 }

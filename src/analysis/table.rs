@@ -88,6 +88,12 @@ pub struct Table {
     pub matched: usize,
     /// Rows before filtering.
     pub total: usize,
+    /// The hparam columns were named (`--hparams`): views show every one,
+    /// even those equal in every row.
+    pub hparams_named: bool,
+    /// Why the sort metric was chosen when no `--sort` named it and the
+    /// choice was not simply the experiment's first metric (for people).
+    pub sort_note: Option<String>,
 }
 
 impl Table {

@@ -231,7 +231,9 @@ pub struct SelectArgs {
     #[arg(long)]
     pub all_metrics: bool,
 
-    /// Only these hparam columns (comma-separated).
+    /// Only these hparam columns (comma-separated), or `all`. Without it the
+    /// table, Markdown and report leave out hparams equal in every row and
+    /// list them once above the table.
     #[arg(long, value_name = "A,B", value_delimiter = ',')]
     pub hparams: Option<Vec<String>>,
 
@@ -268,7 +270,8 @@ pub struct TableArgs {
     #[arg(long, short = 'q')]
     pub quiet: bool,
 
-    /// Width of the text table (default: the terminal's, else 80).
+    /// Width of the text table (default: the terminal's; when stdout is not a terminal,
+    /// `$COLUMNS` if set, else 100).
     #[arg(long, value_name = "COLUMNS")]
     pub width: Option<usize>,
 

@@ -163,10 +163,7 @@ fn render(
 ) -> Result<(), CliError> {
     let table = build(ld, q).map_err(query_error)?;
     let format = output_format(args);
-    let width = args
-        .width
-        .or_else(|| terminal_width().filter(|_| std::io::stdout().is_terminal()))
-        .unwrap_or(80);
+    let width = args.width.unwrap_or_else(table_width);
     let exporter = format.exporter(ExportOptions {
         width,
         defuse_csv: !args.csv_raw,
@@ -221,10 +218,34 @@ fn output_format(args: &TableArgs) -> Format {
         .unwrap_or(Format::Table)
 }
 
+/// The width of the text table: on a terminal its width, else (or when
+/// the terminal does not say) `$COLUMNS`, else 100.
+fn table_width() -> usize {
+    let tty = std::io::stdout().is_terminal().then(tty_columns).flatten();
+    tty.or_else(columns_env).unwrap_or(100)
+}
+
 /// `$COLUMNS` if set and sane.
-fn terminal_width() -> Option<usize> {
+fn columns_env() -> Option<usize> {
     std::env::var("COLUMNS")
         .ok()
         .and_then(|c| c.trim().parse::<usize>().ok())
         .filter(|&w| (20..=1000).contains(&w))
+}
+
+/// The columns of the terminal on stdout (`TIOCGWINSZ`), if it says.
+#[cfg(unix)]
+fn tty_columns() -> Option<usize> {
+    // SAFETY: TIOCGWINSZ writes one `winsize` through the pointer, which
+    // points at a live, writable, zeroed `winsize`; fd 1 is only queried.
+    let mut size: libc::winsize = unsafe { std::mem::zeroed() };
+    let rc = unsafe { libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut size) };
+    let cols = usize::from(size.ws_col);
+    (rc == 0 && (20..=1000).contains(&cols)).then_some(cols)
+}
+
+/// Not a Unix terminal: `$COLUMNS` decides.
+#[cfg(not(unix))]
+fn tty_columns() -> Option<usize> {
+    None
 }

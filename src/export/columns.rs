@@ -19,8 +19,10 @@
 //! reordering or dropping columns (the sort metric first, hparams that are
 //! constant over the rows) is a change to [`Columns::new`] alone.
 
+use std::borrow::Cow;
+
 use crate::analysis::{HParamColumn, MetricColumn, Row, Table};
-use crate::export::text::metric;
+use crate::export::numbers::NumFormat;
 use crate::hparams::{HParamValue, Status};
 use crate::logdir::HParamType;
 
@@ -107,6 +109,11 @@ pub struct Column<'t> {
     pub label: String,
     /// Value type (hparams: from their values in the shown rows).
     pub ty: ValueType,
+    /// How this column's numbers are written for people.
+    pub format: NumFormat,
+    /// Bytes dropped from the start of every name (the display layout's
+    /// common leading path, see [`Columns::prefix`]).
+    strip: usize,
 }
 
 impl<'t> Column<'t> {
@@ -116,6 +123,8 @@ impl<'t> Column<'t> {
             name: name.to_string(),
             label: label.to_string(),
             ty,
+            format: NumFormat::Integer,
+            strip: 0,
         }
     }
 
@@ -129,7 +138,7 @@ impl<'t> Column<'t> {
     pub fn cell<'r>(&self, row: &'r Row) -> Cell<'r> {
         match self.kind {
             Kind::Rank => Cell::Count(row.rank),
-            Kind::Name => Cell::Text(&row.name),
+            Kind::Name => Cell::Text(row.name.get(self.strip..).unwrap_or(&row.name)),
             Kind::Group => Cell::Text(&row.group),
             Kind::Status => row.status.map_or(Cell::Missing, Cell::Status),
             Kind::Count => Cell::Count(row.sessions.len()),
@@ -151,12 +160,15 @@ impl<'t> Column<'t> {
 
     /// A metric value (or spread) of this column as text for people.
     pub fn number(&self, v: f64) -> String {
-        metric(v)
+        self.format.format(v)
     }
 
     /// An hparam value of this column as text for people.
     pub fn hparam_text(&self, v: &HParamValue) -> String {
-        v.to_string()
+        match v.as_f64() {
+            Some(x) => self.format.format(x),
+            None => v.to_string(),
+        }
     }
 
     /// What `data_headers` appends to this column's name when an earlier
@@ -177,50 +189,128 @@ pub struct Columns<'t> {
     pub table: &'t Table,
     /// Its columns.
     pub columns: Vec<Column<'t>>,
+    /// Display layout: hparams equal in every row, left out of the columns
+    /// (label, value as text), for one header line.
+    pub constant: Vec<(String, String)>,
+    /// Display layout: the leading path (`lightning_logs/`) common to every
+    /// row's name, left out of the name column; else empty.
+    pub prefix: String,
+    rows: Cow<'t, [Row]>,
 }
 
 impl<'t> Columns<'t> {
-    /// The columns of `table` for `layout`: rank and the row's identity,
-    /// then hparams, then metrics (then, for groups in the data layout, one
-    /// standard deviation per metric).
+    /// The columns of `table` for `layout`.
+    ///
+    /// Data: rank and the row's identity, then every hparam, then metrics
+    /// (then, for groups, one standard deviation per metric).
+    ///
+    /// Display: rank and identity, the sort metric and the other metrics,
+    /// then the hparams that differ between rows (all of them if they were
+    /// named with `--hparams`); numbers formatted per column; the common
+    /// leading path of the names dropped; tied rows in natural name order.
     pub fn new(table: &'t Table, layout: Layout) -> Columns<'t> {
-        use ValueType::{Count, Number, Text};
-        let mut columns = vec![Column::new(Kind::Rank, "rank", "#", Count)];
-        let name = if table.groups { "group" } else { "session" };
-        columns.push(Column::new(Kind::Name, name, name, Text));
-        match (table.groups, layout) {
-            (false, Layout::Display) => {
-                columns.push(Column::new(Kind::Status, "status", "status", Text));
-            }
-            (false, Layout::Data) => {
-                columns.push(Column::new(Kind::Group, "group", "group", Text));
-                columns.push(Column::new(Kind::Status, "status", "status", Text));
-            }
-            (true, Layout::Display) => columns.push(Column::new(Kind::Count, "count", "n", Count)),
-            (true, Layout::Data) => {
-                columns.push(Column::new(Kind::Count, "count", "n", Count));
-                columns.push(Column::new(Kind::Sessions, "sessions", "sessions", Text));
-            }
+        let mut c = Columns {
+            table,
+            columns: identity_columns(table, layout),
+            constant: Vec::new(),
+            prefix: String::new(),
+            rows: Cow::Borrowed(&table.rows),
+        };
+        if layout == Layout::Data {
+            c.data_values();
+        } else {
+            c.display_values();
         }
+        c
+    }
+
+    /// Data layout: hparams, metrics, spreads, in the table's order.
+    fn data_values(&mut self) {
+        use ValueType::Number;
+        let table = self.table;
         for h in &table.hparams {
             let ty = hparam_type(&table.rows, &h.name);
-            columns.push(Column::new(Kind::HParam(h), &h.name, &h.label, ty));
+            self.columns
+                .push(Column::new(Kind::HParam(h), &h.name, &h.label, ty));
         }
         for m in &table.metrics {
-            columns.push(Column::new(Kind::Metric(m), &m.label, &m.label, Number));
+            self.columns
+                .push(Column::new(Kind::Metric(m), &m.label, &m.label, Number));
         }
-        if table.groups && layout == Layout::Data {
+        if table.groups {
             for m in &table.metrics {
                 let name = format!("{} std", m.label);
-                columns.push(Column::new(Kind::Std(m), &name, &name, Number));
+                self.columns
+                    .push(Column::new(Kind::Std(m), &name, &name, Number));
             }
         }
-        Columns { table, columns }
+    }
+
+    /// Display layout: see [`Columns::new`].
+    fn display_values(&mut self) {
+        let table = self.table;
+        let rows = display_rows(table);
+        let sort = table.sort.as_ref().map(|(k, _)| k);
+        let metrics = table
+            .metrics
+            .iter()
+            .filter(|m| Some(&m.key) == sort)
+            .chain(table.metrics.iter().filter(|m| Some(&m.key) != sort));
+        for m in metrics {
+            let mut col = Column::new(Kind::Metric(m), &m.label, &m.label, ValueType::Number);
+            // From the values: a spread is written in its value's style.
+            let values = rows.iter().filter_map(|r| r.metrics.get(&m.key).copied());
+            col.format = NumFormat::for_metrics(values);
+            self.columns.push(col);
+        }
+        for h in &table.hparams {
+            let values: Vec<Option<&HParamValue>> =
+                rows.iter().map(|r| r.hparams.get(&h.name)).collect();
+            let first = values.first().copied().flatten();
+            let same = values.iter().all(|v| *v == first);
+            let mut col = Column::new(
+                Kind::HParam(h),
+                &h.name,
+                &h.label,
+                hparam_type(&rows, &h.name),
+            );
+            col.format = NumFormat::for_hparams(values.iter().flatten().filter_map(|v| v.as_f64()));
+            match first {
+                Some(v) if same && rows.len() > 1 && !table.hparams_named => {
+                    self.constant.push((h.label.clone(), col.hparam_text(v)));
+                }
+                _ => self.columns.push(col),
+            }
+        }
+        self.prefix = common_prefix(rows.iter().map(|r| r.name.as_str()));
+        for col in &mut self.columns {
+            if col.kind == Kind::Name {
+                col.strip = self.prefix.len();
+            }
+        }
+        self.rows = Cow::Owned(rows);
     }
 
     /// The columns in order.
     pub fn iter(&self) -> std::slice::Iter<'_, Column<'t>> {
         self.columns.iter()
+    }
+
+    /// The constant hparams as `name=value, …`, each part through `esc`
+    /// (a format's escaping).
+    pub fn constant_list(&self, esc: impl Fn(&str) -> String) -> String {
+        let same: Vec<String> = self
+            .constant
+            .iter()
+            .map(|(k, v)| format!("{}={}", esc(k), esc(v)))
+            .collect();
+        same.join(", ")
+    }
+
+    /// The rows in the order this layout shows them (data: the table's
+    /// ranking; display: ties in natural name order, `#` their position).
+    pub fn rows(&self) -> &[Row] {
+        &self.rows
     }
 
     /// Unique data headers: each column's name passed through `map` (a
@@ -239,6 +329,107 @@ impl<'t> Columns<'t> {
             })
             .collect()
     }
+}
+
+/// Rank and the row's identity for `layout`.
+fn identity_columns(table: &Table, layout: Layout) -> Vec<Column<'_>> {
+    use ValueType::{Count, Text};
+    let mut columns = vec![Column::new(Kind::Rank, "rank", "#", Count)];
+    let name = if table.groups { "group" } else { "session" };
+    columns.push(Column::new(Kind::Name, name, name, Text));
+    match (table.groups, layout) {
+        (false, Layout::Display) => {
+            columns.push(Column::new(Kind::Status, "status", "status", Text));
+        }
+        (false, Layout::Data) => {
+            columns.push(Column::new(Kind::Group, "group", "group", Text));
+            columns.push(Column::new(Kind::Status, "status", "status", Text));
+        }
+        (true, Layout::Display) => columns.push(Column::new(Kind::Count, "count", "n", Count)),
+        (true, Layout::Data) => {
+            columns.push(Column::new(Kind::Count, "count", "n", Count));
+            columns.push(Column::new(Kind::Sessions, "sessions", "sessions", Text));
+        }
+    }
+    columns
+}
+
+/// The table's rows with each run of ties (equal sort values, or no sort
+/// metric at all) in natural name order (`version_2` before `version_10`),
+/// numbered by position. The ranking itself (and so JSON's order) keeps
+/// ties in byte order of the names.
+fn display_rows(table: &Table) -> Vec<Row> {
+    let mut rows = table.rows.clone();
+    let value = |r: &Row| {
+        table
+            .sort
+            .as_ref()
+            .and_then(|(k, _)| r.metrics.get(k).copied())
+            .map(f64::to_bits)
+    };
+    let mut start = 0;
+    while start < rows.len() {
+        let v = value(&rows[start]);
+        let mut end = start + 1;
+        while end < rows.len() && value(&rows[end]) == v {
+            end += 1;
+        }
+        rows[start..end].sort_by(|a, b| natural_cmp(&a.name, &b.name));
+        start = end;
+    }
+    for (i, r) in rows.iter_mut().enumerate() {
+        r.rank = i + 1;
+    }
+    rows
+}
+
+/// Compares names with runs of digits as numbers (`run2` < `run10`).
+pub fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    let (mut a, mut b) = (a, b);
+    loop {
+        let (Some(ca), Some(cb)) = (a.chars().next(), b.chars().next()) else {
+            return a.len().cmp(&b.len());
+        };
+        if ca.is_ascii_digit() && cb.is_ascii_digit() {
+            let na = a.len() - a.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+            let nb = b.len() - b.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+            let (da, db) = (
+                a[..na].trim_start_matches('0'),
+                b[..nb].trim_start_matches('0'),
+            );
+            let ord = da.len().cmp(&db.len()).then(da.cmp(db)).then(na.cmp(&nb));
+            if ord.is_ne() {
+                return ord;
+            }
+            (a, b) = (&a[na..], &b[nb..]);
+        } else {
+            if ca != cb {
+                return ca.cmp(&cb);
+            }
+            (a, b) = (&a[ca.len_utf8()..], &b[cb.len_utf8()..]);
+        }
+    }
+}
+
+/// The leading `dir/` components every name has, with something left
+/// after them in each; empty if there are none (or fewer than two names).
+fn common_prefix<'a>(mut names: impl Iterator<Item = &'a str>) -> String {
+    let Some(first) = names.next() else {
+        return String::new();
+    };
+    let mut len = first.rfind('/').map_or(0, |i| i + 1);
+    let mut count = 1;
+    for n in names {
+        count += 1;
+        while len > 0 && !(n.len() > len && n.as_bytes().get(..len) == first.as_bytes().get(..len))
+        {
+            len = first[..len - 1].rfind('/').map_or(0, |i| i + 1);
+        }
+    }
+    if count < 2 {
+        return String::new();
+    }
+    first[..len].to_string()
 }
 
 /// The type of hparam `name` over `rows`: numbers if every value is a
@@ -294,6 +485,8 @@ mod tests {
             rows: vec![row],
             matched: 1,
             total: 1,
+            hparams_named: false,
+            sort_note: None,
         }
     }
 
@@ -309,9 +502,10 @@ mod tests {
     fn one_place_decides_the_columns_of_sessions_and_groups() {
         let t = table(false);
         let display = Columns::new(&t, Layout::Display);
+        // For people: metrics before hparams.
         assert_eq!(
             labels(&display),
-            ["#", "session", "status", "Rank!", "validation/loss"]
+            ["#", "session", "status", "validation/loss", "Rank!"]
         );
         let data = Columns::new(&t, Layout::Data);
         // An hparam named like one of our columns gets a suffix.
@@ -330,7 +524,7 @@ mod tests {
         let display = Columns::new(&t, Layout::Display);
         assert_eq!(
             labels(&display),
-            ["#", "group", "n", "Rank!", "validation/loss"]
+            ["#", "group", "n", "validation/loss", "Rank!"]
         );
         let data = Columns::new(&t, Layout::Data);
         assert_eq!(
@@ -370,5 +564,55 @@ mod tests {
             }
         );
         assert_eq!(data.columns[4].ty, ValueType::Number);
+    }
+
+    #[test]
+    fn display_drops_constant_hparams_and_the_common_path_and_orders_ties_naturally() {
+        let mut t = table(false);
+        let base = t.rows[0].clone();
+        t.rows = ["logs/v_0", "logs/v_1", "logs/v_10", "logs/v_2"]
+            .iter()
+            .enumerate()
+            .map(|(i, n)| Row {
+                rank: i + 1,
+                name: n.to_string(),
+                ..base.clone()
+            })
+            .collect();
+        let display = Columns::new(&t, Layout::Display);
+        assert_eq!(display.constant, [("Rank!".to_string(), "3".to_string())]);
+        assert_eq!(display.prefix, "logs/");
+        let name = &display.columns[1];
+        let names: Vec<Cell<'_>> = display.rows().iter().map(|r| name.cell(r)).collect();
+        assert_eq!(
+            names,
+            [
+                Cell::Text("v_0"),
+                Cell::Text("v_1"),
+                Cell::Text("v_2"),
+                Cell::Text("v_10")
+            ]
+        );
+        assert_eq!(display.rows()[3].rank, 4);
+        // Named hparams stay; the data layout keeps every column and order.
+        t.hparams_named = true;
+        assert!(Columns::new(&t, Layout::Display).constant.is_empty());
+        let data = Columns::new(&t, Layout::Data);
+        assert_eq!(data.rows()[2].name, "logs/v_10");
+        assert!(data.prefix.is_empty());
+    }
+
+    #[test]
+    fn natural_order_and_common_prefix() {
+        use std::cmp::Ordering::*;
+        assert_eq!(natural_cmp("version_2", "version_10"), Less);
+        assert_eq!(natural_cmp("a10b", "a10a"), Greater);
+        assert_eq!(natural_cmp("x01", "x1"), Greater);
+        assert_eq!(natural_cmp("é2", "é2"), Equal);
+        assert_eq!(common_prefix(["a/b/c", "a/b/d"].into_iter()), "a/b/");
+        assert_eq!(common_prefix(["a/b/c", "a/bc/d"].into_iter()), "a/");
+        assert_eq!(common_prefix(["a/b", "a/b/c"].into_iter()), "a/");
+        assert_eq!(common_prefix(["a", "a/b"].into_iter()), "");
+        assert_eq!(common_prefix(["a/b"].into_iter()), "");
     }
 }

@@ -1,4 +1,8 @@
 //! A GitHub-flavoured Markdown table, for pasting into a PR or a report.
+//!
+//! The display columns of the terminal table: metrics first, hparams equal
+//! in every row and the names' common leading path said once in a line
+//! above the table.
 
 use std::io::Write;
 
@@ -64,11 +68,26 @@ fn text(c: &Column<'_>, row: &Row) -> String {
 impl Exporter for Markdown {
     fn export(&self, report: &Report<'_>, out: &mut dyn Write) -> Result<(), ExportError> {
         let cols = Columns::new(report.table, Layout::Display);
+        let mut notes = Vec::new();
+        if !cols.prefix.is_empty() {
+            notes.push(format!(
+                "{} under {}",
+                report.table.row_noun(),
+                cell(&cols.prefix)
+            ));
+        }
+        if !cols.constant.is_empty() {
+            let same = cols.constant_list(cell);
+            notes.push(format!("same in all {}: {same}", cols.rows().len()));
+        }
+        if !notes.is_empty() {
+            writeln!(out, "{}\n", notes.join("; "))?;
+        }
         let line = |cells: Vec<String>| format!("| {} |\n", cells.join(" | "));
         out.write_all(line(cols.iter().map(header).collect()).as_bytes())?;
         let divider = cols.iter().map(|c| divider(c).to_string()).collect();
         out.write_all(line(divider).as_bytes())?;
-        for r in &report.table.rows {
+        for r in cols.rows() {
             out.write_all(line(cols.iter().map(|c| text(c, r)).collect()).as_bytes())?;
         }
         Ok(())

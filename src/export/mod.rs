@@ -9,6 +9,7 @@ mod csv;
 mod dataframe;
 mod json;
 mod markdown;
+pub mod numbers;
 #[cfg(feature = "parquet")]
 mod parquet;
 mod terminal;

@@ -1,7 +1,11 @@
 //! The aligned text table for a terminal.
 //!
-//! Headers wrap at `/` (`validation` over `epoch_loss`); long names are
-//! shortened with a middle ellipsis; when the columns do not fit the width,
+//! The header says what the rows are ranked by and why, lists the hparams
+//! equal in every row once (`same in all 53: …`), the leading path common
+//! to the session names, and, when the declared metrics are placeholders,
+//! the scalar tags `--all-metrics` would show. Column headers wrap at `/`
+//! (`validation` over `epoch_loss`); numbers are never shortened; a name
+//! that does not fit keeps its end; when the columns do not fit the width,
 //! the table is printed in blocks of columns, each repeating the rank and
 //! name, like a wide data frame in a notebook. Control characters in names
 //! are shown escaped.
@@ -27,11 +31,13 @@ struct Col {
 const GAP: usize = 2;
 
 impl Col {
-    fn new(label: &str, cells: Vec<String>, right: bool, cap: usize) -> Col {
+    /// A column of `cells` under `label`; cells wider than `cell_cap` keep
+    /// their end, header lines are cut at `cap`.
+    fn new(label: &str, cells: Vec<String>, right: bool, cap: usize, cell_cap: usize) -> Col {
         let label = printable(label);
         let cells: Vec<String> = cells
             .into_iter()
-            .map(|c| elide(&printable(&c), cap))
+            .map(|c| elide_start(&printable(&c), cell_cap))
             .collect();
         let widest = cells.iter().map(|c| width(c)).max().unwrap_or(1);
         // Header lines: split at '/', then wrap long pieces at '_' to about
@@ -80,7 +86,7 @@ impl Col {
             .chain(cells.iter().map(|c| width(c)))
             .max()
             .unwrap_or(1)
-            .min(cap)
+            .min(cap.max(cells.iter().map(|c| width(c)).max().unwrap_or(1)))
             .max(1);
         Col {
             head,
@@ -91,7 +97,7 @@ impl Col {
     }
 
     fn pad(&self, s: &str) -> String {
-        let s = elide(s, self.width);
+        let s = elide_start(s, self.width);
         let fill = " ".repeat(self.width - width(&s));
         if self.right {
             format!("{fill}{s}")
@@ -99,6 +105,18 @@ impl Col {
             format!("{s}{fill}")
         }
     }
+}
+
+/// Shortens `s` to `max` columns keeping its end (`…version_10`).
+fn elide_start(s: &str, max: usize) -> String {
+    let n = width(s);
+    if n <= max {
+        return s.to_string();
+    }
+    let keep = max.saturating_sub(1);
+    let mut out = String::from("…");
+    out.extend(s.chars().skip(n - keep));
+    out
 }
 
 /// Greedy word wrap of prose to `max` columns (a word longer than a line is
@@ -161,9 +179,80 @@ fn ranked_by(t: &Table) -> Option<String> {
     } else {
         String::new()
     };
+    let why = match &t.sort_note {
+        Some(note) => format!(
+            "; chosen as {note} of this inferred experiment, whose metric order means nothing; \
+             --sort names another"
+        ),
+        None => String::new(),
+    };
     Some(format!(
-        "ranked by {} ({goal}; {how}{agg})",
+        "ranked by {} ({goal}; {how}{agg}{why})",
         printable(&t.label(k))
+    ))
+}
+
+/// Lines about the columns: the common leading path of the names, the
+/// hparams equal in every row.
+fn column_notes(cols: &Columns<'_>) -> Vec<String> {
+    let mut notes = Vec::new();
+    if !cols.prefix.is_empty() {
+        let noun = cols.table.row_noun();
+        notes.push(format!("{noun} under {}", printable(&cols.prefix)));
+    }
+    if !cols.constant.is_empty() {
+        notes.push(format!(
+            "same in all {}: {} (--hparams all shows them as columns)",
+            cols.rows().len(),
+            cols.constant_list(printable)
+        ));
+    }
+    notes
+}
+
+/// When the declared metrics hold no ranking (absent, or one value in
+/// every row, like Lightning's `hp_metric` = -1), says so and names the
+/// undeclared scalar tags and the flag that shows them.
+fn placeholder_note(report: &Report<'_>) -> Option<String> {
+    let t = report.table;
+    let exp = report.experiment;
+    if !exp.explicit || t.rows.len() < 2 {
+        return None;
+    }
+    let declared: Vec<_> = exp.metrics.iter().map(|m| &m.key).collect();
+    let flat = |k: &&crate::logdir::MetricKey| {
+        let mut vs = t.rows.iter().filter_map(|r| r.metrics.get(*k));
+        let first = vs.next();
+        first.is_none_or(|f| vs.all(|v| v.to_bits() == f.to_bits()))
+    };
+    let shown = |k: &&crate::logdir::MetricKey| t.metrics.iter().any(|m| &m.key == *k);
+    if !declared.iter().filter(|k| shown(k)).all(flat) {
+        return None;
+    }
+    let shown_keys: Vec<_> = t.metrics.iter().map(|m| &m.key).collect();
+    let others: Vec<String> = t
+        .labels
+        .iter()
+        .filter(|(k, _)| !declared.contains(k) && !shown_keys.contains(k))
+        .map(|(_, l)| printable(l))
+        .collect();
+    let what = if declared.is_empty() {
+        "the experiment declares no metrics".to_string()
+    } else {
+        let names: Vec<String> = declared.iter().map(|k| printable(&t.label(k))).collect();
+        format!(
+            "the declared metrics ({}) have one value in every {} or none: placeholders?",
+            names.join(", "),
+            if t.groups { "group" } else { "session" }
+        )
+    };
+    if others.is_empty() {
+        return Some(what);
+    }
+    Some(format!(
+        "{what} {} other scalar tags: {} (--all-metrics shows them, --sort NAME ranks by one)",
+        others.len(),
+        others.join(", ")
     ))
 }
 
@@ -186,7 +275,19 @@ fn cell_text(c: &Column<'_>, row: &Row) -> String {
     }
 }
 
-/// The widest a column may get.
+/// The widest a column's cells may get: a name all the room the table
+/// leaves, numbers all they need.
+fn cell_cap(c: &Column<'_>, width_: usize) -> usize {
+    match c.kind {
+        // A group's key is a hash: its end tells groups apart as well.
+        Kind::Name if c.name == "group" => 24,
+        Kind::Name | Kind::Group | Kind::Sessions => (width_ * 2 / 5).max(24),
+        Kind::HParam(_) if c.ty != crate::export::columns::ValueType::Number => cap(c),
+        _ => usize::MAX,
+    }
+}
+
+/// The widest a column's header may get.
 fn cap(c: &Column<'_>) -> usize {
     match c.kind {
         Kind::Rank => 6,
@@ -198,7 +299,7 @@ fn cap(c: &Column<'_>) -> usize {
 }
 
 /// A laid-out column: right-aligned when every value in it is a number.
-fn laid_out(c: &Column<'_>, rows: &[Row]) -> Col {
+fn laid_out(c: &Column<'_>, rows: &[Row], width_: usize) -> Col {
     let right = rows.iter().all(|r| {
         matches!(
             c.cell(r),
@@ -206,7 +307,7 @@ fn laid_out(c: &Column<'_>, rows: &[Row]) -> Col {
         ) || matches!(c.cell(r), Cell::HParam(v) if v.is_number())
     });
     let cells = rows.iter().map(|r| cell_text(c, r)).collect();
-    Col::new(&c.label, cells, right, cap(c))
+    Col::new(&c.label, cells, right, cap(c), cell_cap(c, width_))
 }
 
 /// Splits `flex` into blocks that fit beside the `fixed` columns in `width_`.
@@ -265,7 +366,12 @@ impl Exporter for TerminalTable {
                 writeln!(out, "{l}")?;
             }
         }
-        if let Some(line) = ranked_by(t) {
+        let cols = Columns::new(t, Layout::Display);
+        let notes = ranked_by(t)
+            .into_iter()
+            .chain(placeholder_note(report))
+            .chain(column_notes(&cols));
+        for line in notes {
             for l in wrap(&line, self.width) {
                 writeln!(out, "{l}")?;
             }
@@ -277,10 +383,14 @@ impl Exporter for TerminalTable {
         writeln!(out)?;
         // The row's identity repeats in every block; the rest is packed.
         let (fixed, flex): (Vec<Col>, Vec<Col>) = {
-            let cols = Columns::new(t, Layout::Display);
             let (id, rest): (Vec<&Column>, Vec<&Column>) =
                 cols.iter().partition(|c| c.identifies_row());
-            let lay = |cs: Vec<&Column>| cs.into_iter().map(|c| laid_out(c, &t.rows)).collect();
+            let rows = cols.rows();
+            let lay = |cs: Vec<&Column>| {
+                cs.into_iter()
+                    .map(|c| laid_out(c, rows, self.width))
+                    .collect()
+            };
             (lay(id), lay(rest))
         };
         for (bi, block) in blocks(&fixed, &flex, self.width).iter().enumerate() {

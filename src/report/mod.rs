@@ -322,12 +322,28 @@ fn table_section(h: &mut String, table: &Table) {
     let cols = Columns::new(table, Layout::Display);
     h.push_str("<section id=\"table\">\n<h2>Ranked table</h2>\n");
     h.push_str("<p class=\"note\">Click a column header to sort by it.</p>\n");
+    if !cols.prefix.is_empty() {
+        let _ = writeln!(
+            h,
+            "<p class=\"note\">{} under <code>{}</code></p>",
+            table.row_noun(),
+            escape(&cols.prefix)
+        );
+    }
+    if !cols.constant.is_empty() {
+        let same = cols.constant_list(escape);
+        let _ = writeln!(
+            h,
+            "<p class=\"note\">Same in all {}: {same}</p>",
+            cols.rows().len()
+        );
+    }
     h.push_str("<div class=\"scroll\"><table class=\"ranked\">\n<thead><tr>");
     for c in cols.iter() {
         h.push_str(&header_cell(c, table));
     }
     h.push_str("</tr></thead>\n<tbody>\n");
-    for r in &table.rows {
+    for r in cols.rows() {
         h.push_str("<tr>");
         for c in cols.iter() {
             h.push_str(&body_cell(c, r));

@@ -350,11 +350,16 @@ fn other_formats_are_well_formed() {
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
     assert_eq!(rows.len(), 4);
-    // Markdown: header, rule, one line per group.
+    // Markdown: the hparams equal in every row said once above the table,
+    // then header, rule, one line per group.
     let out = run(&[f, "-f", "markdown", "--groups"]);
     let md = String::from_utf8(out.stdout).unwrap();
-    assert_eq!(md.lines().count(), 2 + 2);
-    assert!(md.lines().all(|l| l.starts_with('|') && l.ends_with('|')));
+    let (note, table) = md.split_once("\n\n").unwrap();
+    assert!(note.starts_with("same in all 2: "), "{md}");
+    assert_eq!(table.lines().count(), 2 + 2);
+    assert!(table
+        .lines()
+        .all(|l| l.starts_with('|') && l.ends_with('|')));
     // Parquet: the magic bytes at both ends.
     let pq = dir.path().join("out.parquet");
     assert!(run(&[f, "-o", pq.to_str().unwrap()]).status.success());
