@@ -200,6 +200,22 @@ pub fn metric_group_tag(name: &str) -> (&str, &str) {
     }
 }
 
+/// The environment variable of hparam `name`: `HP_` + the name in upper
+/// case, characters other than ASCII letters and digits as `_`.
+pub fn env_var_of(name: &str) -> String {
+    let upper: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("HP_{upper}")
+}
+
 impl Param {
     /// Parses `NAME=SPEC` (the `-p` argument).
     ///
@@ -225,18 +241,7 @@ impl Param {
     /// name in upper case, other characters than letters and digits as `_`
     /// (`batch-size` → `HP_BATCH_SIZE`).
     pub fn env_var(&self) -> String {
-        let upper: String = self
-            .name
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() {
-                    c.to_ascii_uppercase()
-                } else {
-                    '_'
-                }
-            })
-            .collect();
-        format!("HP_{upper}")
+        env_var_of(&self.name)
     }
 
     /// The parameter as a SPEC that [`Param::parse_arg`] reads back to the

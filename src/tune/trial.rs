@@ -23,7 +23,7 @@ use std::thread::JoinHandle;
 
 use crate::trainer::Trial;
 use crate::tune::metrics::MetricTracker;
-use crate::tune::space::format_value;
+use crate::tune::space::{env_var_of, format_value};
 
 /// Longest line parsed for metrics; longer lines are logged, not parsed.
 const MAX_METRIC_LINE: usize = 64 << 10;
@@ -53,20 +53,9 @@ pub enum Event {
     },
 }
 
-/// The environment variable for hparam `name`: `HP_` + upper case, every
-/// character other than ASCII letters and digits as `_`.
+/// The environment variable for hparam `name` ([`env_var_of`]).
 pub fn env_name(name: &str) -> String {
-    let tail: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_uppercase()
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    format!("HP_{tail}")
+    env_var_of(name)
 }
 
 /// A `{...}` in an argument that names a placeholder: letters, digits, `_`,
