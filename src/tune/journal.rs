@@ -636,6 +636,25 @@ mod tests {
     }
 
     #[test]
+    fn journaled_values_read_back_to_the_same_f64() {
+        // serde_json's default float parser reads this one 1 ulp off
+        // (…375); a retried or resumed trial must get the value it had.
+        let lr = 0.020995329832300378_f64;
+        let r = Record::Launch {
+            trial: 5,
+            attempt: 1,
+            dir: attempt_dir(5, 1),
+            params: BTreeMap::from([("lr".to_string(), serde_json::json!(lr))]),
+            argv: vec!["x".into()],
+            gpus: None,
+            time: 1.0,
+        };
+        let line = serde_json::to_string(&r).unwrap();
+        assert!(line.contains("0.020995329832300378"), "{line}");
+        assert_eq!(serde_json::from_str::<Record>(&line).unwrap(), r, "{line}");
+    }
+
+    #[test]
     fn torn_lines_are_skipped_and_history_folds() {
         let dir = tempfile::tempdir().unwrap();
         let mut w = JournalWriter::open(dir.path()).unwrap();
