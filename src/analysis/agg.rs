@@ -25,18 +25,13 @@ impl FromStr for Agg {
     type Err = ParseError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let parse = || -> Result<Self, String> {
-            match s {
-                "mean" | "avg" => Ok(Agg::Mean),
-                "median" => Ok(Agg::Median),
-                "min" => Ok(Agg::Min),
-                "max" => Ok(Agg::Max),
-                _ => Err(format!(
-                    "unknown aggregation {s:?}: use mean, median, min or max"
-                )),
-            }
-        };
-        parse().map_err(ParseError::from)
+        match s {
+            "mean" | "avg" => Ok(Agg::Mean),
+            "median" => Ok(Agg::Median),
+            "min" => Ok(Agg::Min),
+            "max" => Ok(Agg::Max),
+            _ => Err(format!("unknown aggregation {s:?}: use mean, median, min or max").into()),
+        }
     }
 }
 

@@ -116,59 +116,58 @@ impl FromStr for Condition {
     type Err = ParseError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let parse = || -> Result<Self, String> {
-            // The operator is the leftmost operator character; two-character
-            // operators win at that position.
-            let pos = s
-            .char_indices()
-            .find(|(_, c)| matches!(c, '=' | '!' | '<' | '>' | '~'))
-            .map(|(i, _)| i)
-            .ok_or_else(|| {
-                format!("malformed condition {s:?}: expected NAME OP VALUE with OP one of = != < <= > >= ~ (e.g. 'lr<0.01')")
-            })?;
-            let rest = &s[pos..];
-            let (op, len) = if rest.starts_with("<=") {
-                (Op::Le, 2)
-            } else if rest.starts_with(">=") {
-                (Op::Ge, 2)
-            } else if rest.starts_with("!=") {
-                (Op::Ne, 2)
-            } else if rest.starts_with("==") {
-                (Op::Eq, 2)
-            } else if rest.starts_with('=') {
-                (Op::Eq, 1)
-            } else if rest.starts_with('<') {
-                (Op::Lt, 1)
-            } else if rest.starts_with('>') {
-                (Op::Gt, 1)
-            } else if rest.starts_with('~') {
-                (Op::Contains, 1)
-            } else {
-                return Err(format!(
-                    "malformed condition {s:?}: '!' must be followed by '=' (use !=)"
-                ));
-            };
-            let name = s[..pos].trim();
-            if name.is_empty() {
-                return Err(format!(
-                    "malformed condition {s:?}: no column name before {:?}",
-                    op.symbol()
-                ));
-            }
-            let raw = &s[pos + len..];
-            if raw.trim().is_empty() {
-                return Err(format!(
-                    "malformed condition {s:?}: no value after {:?}",
-                    op.symbol()
-                ));
-            }
-            Ok(Condition {
-                name: name.to_string(),
-                op,
-                value: Operand::parse(raw),
-            })
+        // The operator is the leftmost operator character; two-character
+        // operators win at that position.
+        let pos = s
+        .char_indices()
+        .find(|(_, c)| matches!(c, '=' | '!' | '<' | '>' | '~'))
+        .map(|(i, _)| i)
+        .ok_or_else(|| {
+            format!("malformed condition {s:?}: expected NAME OP VALUE with OP one of = != < <= > >= ~ (e.g. 'lr<0.01')")
+        })?;
+        let rest = &s[pos..];
+        let (op, len) = if rest.starts_with("<=") {
+            (Op::Le, 2)
+        } else if rest.starts_with(">=") {
+            (Op::Ge, 2)
+        } else if rest.starts_with("!=") {
+            (Op::Ne, 2)
+        } else if rest.starts_with("==") {
+            (Op::Eq, 2)
+        } else if rest.starts_with('=') {
+            (Op::Eq, 1)
+        } else if rest.starts_with('<') {
+            (Op::Lt, 1)
+        } else if rest.starts_with('>') {
+            (Op::Gt, 1)
+        } else if rest.starts_with('~') {
+            (Op::Contains, 1)
+        } else {
+            return Err(
+                format!("malformed condition {s:?}: '!' must be followed by '=' (use !=)").into(),
+            );
         };
-        parse().map_err(ParseError::from)
+        let name = s[..pos].trim();
+        if name.is_empty() {
+            return Err(format!(
+                "malformed condition {s:?}: no column name before {:?}",
+                op.symbol()
+            )
+            .into());
+        }
+        let raw = &s[pos + len..];
+        if raw.trim().is_empty() {
+            return Err(format!(
+                "malformed condition {s:?}: no value after {:?}",
+                op.symbol()
+            )
+            .into());
+        }
+        Ok(Condition {
+            name: name.to_string(),
+            op,
+            value: Operand::parse(raw),
+        })
     }
 }
 

@@ -57,14 +57,11 @@ impl FromStr for Goal {
     type Err = ParseError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let parse = || -> Result<Self, String> {
-            match s.to_ascii_lowercase().as_str() {
-                "max" | "maximize" | "maximise" => Ok(Goal::Max),
-                "min" | "minimize" | "minimise" => Ok(Goal::Min),
-                _ => Err(format!("unknown goal {s:?}: use max or min")),
-            }
-        };
-        parse().map_err(ParseError::from)
+        match s.to_ascii_lowercase().as_str() {
+            "max" | "maximize" | "maximise" => Ok(Goal::Max),
+            "min" | "minimize" | "minimise" => Ok(Goal::Min),
+            _ => Err(format!("unknown goal {s:?}: use max or min").into()),
+        }
     }
 }
 

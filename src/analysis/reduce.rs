@@ -75,36 +75,34 @@ impl FromStr for Reduction {
     type Err = ParseError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let parse = || -> Result<Self, String> {
-            let s = s.trim();
-            let num = |v: &str, what: &str| -> Result<i64, String> {
-                v.trim()
-                    .parse::<i64>()
-                    .map_err(|_| format!("{what} needs a whole number, got {v:?}"))
-            };
-            match s {
-                "last" => Ok(Reduction::Last),
-                "min" => Ok(Reduction::Min),
-                "max" => Ok(Reduction::Max),
-                "best" => Ok(Reduction::Best),
-                _ => {
-                    if let Some(n) = s.strip_prefix("mean-last=") {
-                        let n = num(n, "mean-last=N")?;
-                        if n < 1 {
-                            return Err("mean-last=N needs N >= 1".into());
-                        }
-                        Ok(Reduction::MeanLast(n.min(1 << 20) as usize))
-                    } else if let Some(st) = s.strip_prefix("at-step=") {
-                        Ok(Reduction::AtStep(num(st, "at-step=S")?))
-                    } else {
-                        Err(format!(
-                        "unknown reduction {s:?}: use last, min, max, best, mean-last=N or at-step=S"
-                    ))
+        let s = s.trim();
+        let num = |v: &str, what: &str| -> Result<i64, String> {
+            v.trim()
+                .parse::<i64>()
+                .map_err(|_| format!("{what} needs a whole number, got {v:?}"))
+        };
+        match s {
+            "last" => Ok(Reduction::Last),
+            "min" => Ok(Reduction::Min),
+            "max" => Ok(Reduction::Max),
+            "best" => Ok(Reduction::Best),
+            _ => {
+                if let Some(n) = s.strip_prefix("mean-last=") {
+                    let n = num(n, "mean-last=N")?;
+                    if n < 1 {
+                        return Err("mean-last=N needs N >= 1".into());
                     }
+                    Ok(Reduction::MeanLast(n.min(1 << 20) as usize))
+                } else if let Some(st) = s.strip_prefix("at-step=") {
+                    Ok(Reduction::AtStep(num(st, "at-step=S")?))
+                } else {
+                    Err(format!(
+                    "unknown reduction {s:?}: use last, min, max, best, mean-last=N or at-step=S"
+                )
+                    .into())
                 }
             }
-        };
-        parse().map_err(ParseError::from)
+        }
     }
 }
 

@@ -163,22 +163,20 @@ impl FromStr for Format {
     type Err = ParseError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let parse = || -> Result<Self, String> {
-            Ok(match s.to_ascii_lowercase().as_str() {
-                "table" | "text" => Format::Table,
-                "csv" => Format::Csv,
-                "json" => Format::Json,
-                "jsonl" | "ndjson" => Format::Jsonl,
-                "markdown" | "md" => Format::Markdown,
-                "parquet" => Format::Parquet,
-                _ => {
-                    return Err(format!(
-                        "unknown format {s:?}: use table, csv, json, jsonl, markdown or parquet"
-                    ))
-                }
-            })
-        };
-        parse().map_err(ParseError::from)
+        Ok(match s.to_ascii_lowercase().as_str() {
+            "table" | "text" => Format::Table,
+            "csv" => Format::Csv,
+            "json" => Format::Json,
+            "jsonl" | "ndjson" => Format::Jsonl,
+            "markdown" | "md" => Format::Markdown,
+            "parquet" => Format::Parquet,
+            _ => {
+                return Err(format!(
+                    "unknown format {s:?}: use table, csv, json, jsonl, markdown or parquet"
+                )
+                .into())
+            }
+        })
     }
 }
 

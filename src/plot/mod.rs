@@ -88,15 +88,14 @@ impl FromStr for PlotKind {
     type Err = ParseError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let parse = || -> Result<Self, String> {
-            PlotKind::ALL
-                .into_iter()
-                .find(|k| k.name().eq_ignore_ascii_case(s))
-                .ok_or_else(|| {
-                    format!("unknown plot kind {s:?}: use parallel, scatter, curves or trajectory")
-                })
-        };
-        parse().map_err(ParseError::from)
+        PlotKind::ALL
+            .into_iter()
+            .find(|k| k.name().eq_ignore_ascii_case(s))
+            .ok_or_else(|| {
+                ParseError::from(format!(
+                    "unknown plot kind {s:?}: use parallel, scatter, curves or trajectory"
+                ))
+            })
     }
 }
 
