@@ -12,8 +12,8 @@ use crate::hparams::Status;
 use crate::logdir::{load, LoadOptions, MetricKey};
 use crate::tune::journal::{self, Attempt, History, JournalWriter, Record, Spec, State};
 use crate::tune::runner::Plan;
+use crate::tune::space::metric_group_tag;
 use crate::tune::trial::{command_for, shell_line};
-use crate::tune::writer::split_metric;
 
 /// An experiment read from its directory.
 #[derive(Debug)]
@@ -253,7 +253,7 @@ pub fn best_text(e: &Experiment) -> Option<String> {
 /// resume re-runs it).
 pub fn rebuild(dir: &Path, spec: &Spec, plan: &Plan) -> Result<(), String> {
     let ld = load(dir, &LoadOptions::default()).map_err(|e| e.to_string())?;
-    let (group, tag) = split_metric(&spec.objective);
+    let (group, tag) = metric_group_tag(&spec.objective);
     let key = MetricKey::new(group, tag);
     let mut w = JournalWriter::open(dir).map_err(|e| e.to_string())?;
     let mut sessions: Vec<_> = ld

@@ -53,11 +53,6 @@ pub enum Event {
     },
 }
 
-/// The environment variable for hparam `name` ([`env_var_of`]).
-pub fn env_name(name: &str) -> String {
-    env_var_of(name)
-}
-
 /// A `{...}` in an argument that names a placeholder: letters, digits, `_`,
 /// `-`, `.`, `/`, starting with a letter or `_`. Anything else in braces (a
 /// JSON literal, `{}`) stays as it is.
@@ -154,7 +149,7 @@ pub fn trial_env(
 ) -> Vec<(String, String)> {
     let mut env: Vec<(String, String)> = trial
         .iter()
-        .map(|(k, v)| (env_name(k), format_value(v)))
+        .map(|(k, v)| (env_var_of(k), format_value(v)))
         .collect();
     env.push(("HP_PARAMS_FILE".into(), params_file.display().to_string()));
     env.push(("HP_TRIAL_DIR".into(), dir.display().to_string()));
@@ -420,7 +415,7 @@ mod tests {
 
     #[test]
     fn env_names_and_quoting() {
-        assert_eq!(env_name("val/lr-rate"), "HP_VAL_LR_RATE");
+        assert_eq!(env_var_of("val/lr-rate"), "HP_VAL_LR_RATE");
         assert_eq!(
             shell_line(&words(&["a b", "it's", "x=1"])),
             "'a b' 'it'\\''s' x=1"

@@ -5,7 +5,8 @@
 //!
 //! A metric `a/b/tag` goes to sub-run `a/b` of the session with tag `tag`
 //! (TensorBoard's metric group and tag), a name without `/` to the session
-//! directory itself.
+//! directory itself ([`crate::tune::space::metric_group_tag`], the rule that
+//! also declares the metrics, so the two always meet).
 
 use std::path::Path;
 
@@ -16,14 +17,6 @@ use crate::logdir::{load, LoadOptions};
 use crate::trainer::{RunWriter, Session, Trial};
 use crate::tune::metrics::Strategy;
 use crate::tune::space::metric_group_tag;
-
-/// Splits a metric name into (group, tag): `validation/epoch_loss` →
-/// (`validation`, `epoch_loss`); `loss` → (``, `loss`). The same rule
-/// declares the metrics in the experiment ([`metric_group_tag`]), so a
-/// declared metric and the scalars written for it always meet.
-pub fn split_metric(name: &str) -> (&str, &str) {
-    metric_group_tag(name)
-}
 
 /// Running last/min/max of one metric (NaN ignored by min and max).
 #[derive(Clone, Copy, Debug, Default)]
@@ -107,7 +100,7 @@ impl TrialSession {
             self.objective.push(value);
         }
         self.latest = Some((name.to_string(), value));
-        let (group, tag) = split_metric(name);
+        let (group, tag) = metric_group_tag(name);
         let res = if group.is_empty() {
             if self.root.is_none() {
                 match RunWriter::create(self.session.dir(), policy()) {
@@ -166,7 +159,7 @@ pub fn tfevents_objective(dir: &Path, objective: &str, strategy: Strategy) -> Op
         return None;
     }
     let ld = load(dir, &LoadOptions::default()).ok()?;
-    let (group, tag) = split_metric(objective);
+    let (group, tag) = metric_group_tag(objective);
     let run = if group.is_empty() { "." } else { group };
     let series = ld.runs.get(run)?.scalars.get(tag)?;
     match strategy {
