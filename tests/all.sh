@@ -3,8 +3,9 @@
 #
 #   1. cargo test: unit and integration tests, including our reader against
 #      TensorBoard's recorded view of every fixture (fixtures/expected/) and
-#      against the fixtures uploaded to a local S3 (moto's server, started
-#      by peers/s3_emulator.sh and left running for the next run);
+#      against the fixtures uploaded to local S3, GCS and Azure emulators
+#      (moto, fake-gcs-server, Azurite: peers/{s3,gcs,azure}_emulator.sh,
+#      installed under ~/.cache and left running for the next run);
 #   2. the peers venv with real TensorBoard, tbparse and tensorboardX
 #      (peers/setup.sh; cached in ~/.cache/hp-report-peers);
 #   3. live TensorBoard against hp-report, with both of its loaders
@@ -23,7 +24,7 @@
 #   5. the quick benchmark runs prove the benchmark scripts work (bench/run.sh,
 #      bench/tune/run.sh).
 #
-# Options: --no-peers skips 2-5 and the S3 emulator (offline work on the Rust
+# Options: --no-peers skips 2-5 and the emulators (offline work on the Rust
 # side only; the object-store tests then say they were skipped).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -34,6 +35,7 @@ peers=1
 if [ "$peers" = 1 ]; then
     echo "== S3 emulator (moto) for the object-store tests"
     eval "$(bash peers/s3_emulator.sh start)"
+    emulators=$(bash peers/gcs_emulator.sh start && bash peers/azure_emulator.sh start); eval "$emulators"
 fi
 
 echo "== cargo test"

@@ -62,9 +62,11 @@ impl ObjectStoreSource {
     /// `AWS_PROFILE` with the shared `~/.aws/credentials` and `~/.aws/config`
     /// files, and `AWS_NO_SIGN_REQUEST=true` for public buckets; for GCS
     /// `GOOGLE_APPLICATION_CREDENTIALS` and `STORAGE_EMULATOR_HOST`; for
-    /// Azure `AZURE_STORAGE_ACCOUNT` (or `_ACCOUNT_NAME`), `AZURE_STORAGE_KEY`
-    /// (or `_ACCOUNT_KEY`), `AZURE_STORAGE_SAS_TOKEN`,
-    /// `AZURE_STORAGE_USE_EMULATOR=true` and `AZURE_STORAGE_ENDPOINT`; the
+    /// Azure `AZURE_STORAGE_CONNECTION_STRING`, or `AZURE_STORAGE_ACCOUNT`
+    /// (or `_ACCOUNT_NAME`), `AZURE_STORAGE_KEY` (or `_ACCOUNT_KEY`),
+    /// `AZURE_STORAGE_SAS_TOKEN` and `AZURE_STORAGE_ENDPOINT`, or
+    /// `AZURE_STORAGE_USE_EMULATOR=true` (Azurite at
+    /// `AZURITE_BLOB_STORAGE_URL`, by default `http://127.0.0.1:10000`); the
     /// other `AWS_*`, `GOOGLE_*` and `AZURE_*` settings of `object_store`
     /// also apply.
     pub fn open(url: &str) -> Result<Self, LoadError> {

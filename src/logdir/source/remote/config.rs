@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use object_store::aws::AmazonS3Builder;
-use object_store::azure::MicrosoftAzureBuilder;
+use object_store::azure::{AzureConfigKey, MicrosoftAzureBuilder};
 use object_store::gcp::GoogleCloudStorageBuilder;
 use object_store::{ObjectStore, RetryConfig};
 
@@ -153,7 +153,53 @@ fn azure(container: &str, retry: RetryConfig, env: Env<'_>) -> MicrosoftAzureBui
     if is_true(env("AZURE_STORAGE_USE_EMULATOR")) {
         b = b.with_use_emulator(true).with_allow_http(true);
     }
+    if let Some(text) = env("AZURE_STORAGE_CONNECTION_STRING") {
+        b = with_connection_string(b, &text);
+    }
     b
+}
+
+/// The settings of an Azure connection string (`Key=Value;…`, as the Azure
+/// CLI and SDKs take in `AZURE_STORAGE_CONNECTION_STRING`): `AccountName`,
+/// `AccountKey`, `SharedAccessSignature`, `BlobEndpoint` (or
+/// `DefaultEndpointsProtocol` with `EndpointSuffix`) and
+/// `UseDevelopmentStorage=true` for the emulator. Other keys are ignored.
+fn with_connection_string(mut b: MicrosoftAzureBuilder, text: &str) -> MicrosoftAzureBuilder {
+    let pairs = connection_string(text);
+    let get = |k: &str| pairs.get(&k.to_ascii_lowercase()).cloned();
+    if is_true(get("UseDevelopmentStorage")) {
+        b = b.with_use_emulator(true).with_allow_http(true);
+    }
+    if let Some(account) = get("AccountName") {
+        b = b.with_account(account);
+    }
+    if let Some(key) = get("AccountKey") {
+        b = b.with_access_key(key);
+    }
+    if let Some(sas) = get("SharedAccessSignature") {
+        b = b.with_config(AzureConfigKey::SasKey, sas);
+    }
+    let endpoint = get("BlobEndpoint").or_else(|| {
+        let (account, suffix) = (get("AccountName")?, get("EndpointSuffix")?);
+        let scheme = get("DefaultEndpointsProtocol").unwrap_or_else(|| "https".to_string());
+        Some(format!("{scheme}://{account}.blob.{suffix}"))
+    });
+    if let Some(url) = endpoint {
+        if url.starts_with("http://") {
+            b = b.with_allow_http(true);
+        }
+        b = b.with_endpoint(url.trim_end_matches('/').to_string());
+    }
+    b
+}
+
+/// A connection string's `Key=Value` pairs, keys lower-cased (values may
+/// hold `=`, as keys and signatures do).
+fn connection_string(text: &str) -> HashMap<String, String> {
+    text.split(';')
+        .filter_map(|part| part.split_once('='))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+        .collect()
 }
 
 /// `$HOME/rel`.
@@ -212,6 +258,18 @@ region = x
         assert_eq!(dev["region"], "eu-west-1");
         assert_eq!(dev["endpoint_url"], "http://127.0.0.1:9000");
         assert!(parse_ini_section(text, "missing").is_empty());
+    }
+
+    #[test]
+    fn connection_strings_split_at_the_first_equals_sign() {
+        let c = connection_string(
+            "DefaultEndpointsProtocol=http;AccountName=dev;AccountKey=a2V5==;\
+             BlobEndpoint=http://127.0.0.1:10000/dev;",
+        );
+        assert_eq!(c["accountname"], "dev");
+        assert_eq!(c["accountkey"], "a2V5==");
+        assert_eq!(c["blobendpoint"], "http://127.0.0.1:10000/dev");
+        assert_eq!(c.len(), 4);
     }
 
     #[test]
