@@ -4,13 +4,15 @@ with each cloud's own client, for the object-store tests and benchmark.
     python peers/blob_store.py STORE ENDPOINT BUCKET upload PREFIX DIR [PREFIX DIR ...]
     python peers/blob_store.py STORE ENDPOINT BUCKET put KEY FILE
     python peers/blob_store.py STORE ENDPOINT BUCKET delete KEY
-    python peers/blob_store.py STORE ENDPOINT BUCKET bucket
+    python peers/blob_store.py STORE ENDPOINT BUCKET bucket [--public]
 
 STORE is s3 (boto3, the AWS SDK; moto's credentials testing/testing),
 gs (fake-gcs-server's JSON API: the emulator's own upload path, since it
 refuses object_store's and has no SDK here) or az (azure-storage-blob, the
 Azure SDK, with Azurite's development account). Every command makes BUCKET
-first if it is missing. `upload` puts every regular file under DIR at
+first if it is missing; `bucket --public` makes an Azure container whose
+blobs anyone may read (for a benchmark's plain HTTP client; S3 on moto and
+GCS on fake-gcs-server serve unsigned reads anyway). `upload` puts every regular file under DIR at
 PREFIX/<path relative to DIR> (FIFOs, sockets and dangling links cannot be
 objects and are left out) and prints the number of objects and bytes.
 """
@@ -79,15 +81,16 @@ class Gcs:
 
 
 class Azure:
-    def __init__(self, endpoint, container):
+    def __init__(self, endpoint, container, public=False):
         from azure.core.exceptions import ResourceExistsError
         from azure.storage.blob import BlobServiceClient
         service = BlobServiceClient.from_connection_string(azure_connection_string(endpoint))
         self.c = service.get_container_client(container)
         try:
-            self.c.create_container()
+            self.c.create_container(public_access="blob" if public else None)
         except ResourceExistsError:
-            pass
+            if public:
+                self.c.set_container_access_policy({}, public_access="blob")
 
     def put(self, key, path):
         with open(path, "rb") as f:
@@ -115,8 +118,12 @@ def main():
     a = sys.argv[1:]
     if len(a) < 4 or a[0] not in ("s3", "gs", "az"):
         sys.exit(__doc__)
-    store = {"s3": S3, "gs": Gcs, "az": Azure}[a[0]](a[1].rstrip("/"), a[2])
     cmd, rest = a[3], a[4:]
+    public = cmd == "bucket" and rest == ["--public"]
+    if public and a[0] == "az":
+        Azure(a[1].rstrip("/"), a[2], public=True)
+        return
+    store = {"s3": S3, "gs": Gcs, "az": Azure}[a[0]](a[1].rstrip("/"), a[2])
     if cmd == "upload" and rest and len(rest) % 2 == 0:
         total = [0, 0]
         for prefix, root in zip(rest[0::2], rest[1::2]):
@@ -128,7 +135,7 @@ def main():
         store.put(rest[0], rest[1])
     elif cmd == "delete" and len(rest) == 1:
         store.delete(rest[0])
-    elif cmd == "bucket" and not rest:
+    elif cmd == "bucket" and (not rest or public):
         pass
     else:
         sys.exit(__doc__)
