@@ -4,7 +4,8 @@ run: `cat` of the event files (the disk's ceiling) and a plain HTTP client
 (curl, 16 transfers at once, no decoding) downloading every object from the
 emulator (the emulator's ceiling). Runs alternate; the minimum and median of
 --reps repetitions are reported, and the requests one read made where the
-emulator logs them (moto, Azurite). Run by bench/cloud.sh, which starts the
+emulator logs them (moto, Azurite). "client CPU" is the reading process's
+user + system time (median): the emulator runs on the same cores. Run by bench/cloud.sh, which starts the
 emulators (their HP_REPORT_*_ENDPOINT variables) and builds the examples."""
 import argparse
 import json
@@ -75,7 +76,7 @@ def env_for(scheme, endpoint):
 
 
 def timed(cmd, env=None, stdout=subprocess.PIPE):
-    """Wall time, peak RSS (MB) and stdout of one run."""
+    """Wall time, peak RSS (MB), CPU seconds and stdout of one run."""
     t = time.perf_counter()
     p = subprocess.Popen(cmd, stdout=stdout, stderr=subprocess.DEVNULL, env=env)
     out = p.stdout.read() if stdout == subprocess.PIPE else b""
@@ -83,7 +84,7 @@ def timed(cmd, env=None, stdout=subprocess.PIPE):
     secs = time.perf_counter() - t
     if status != 0:
         sys.exit("bench: %s failed" % cmd[:3])
-    return secs, ru.ru_maxrss / 1024, out
+    return secs, ru.ru_maxrss / 1024, ru.ru_utime + ru.ru_stime, out
 
 
 def count_requests(log, run):
@@ -138,11 +139,13 @@ def main():
         requests[emulator] = count_requests(log, lambda: timed([reader, url], env))
     samples = {name: [] for name in cases}
     rss = {name: 0.0 for name in cases}
+    cpu = {name: [] for name in cases}
     events = {}
     for _ in range(a.reps):
         for name, (cmd, env, out) in cases.items():
-            secs, mb, text = timed(cmd, env, out)
+            secs, mb, cpus, text = timed(cmd, env, out)
             samples[name].append(secs)
+            cpu[name].append(cpus)
             rss[name] = max(rss[name], mb)
             if text:
                 events[name] = json.loads(text.decode().strip().splitlines()[-1])["events"]
@@ -150,16 +153,16 @@ def main():
     print("%s: %d event files, %.1f MB, %d events; %d reps, load average %.1f" % (
         tag, len(files), nbytes / 1e6, events["disk"], a.reps, os.getloadavg()[0]))
     print()
-    print("| read | time min (median) | events/s | MB/s | peak RSS | requests | vs disk | vs curl |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    print("| read | time min (median) | client CPU | events/s | MB/s | peak RSS | requests | vs disk | vs curl |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for name in cases:
         emulator = name.split(":")[0]
         ev = events.get(name)
         req = requests.get(emulator) if name.endswith("hp-report") else None
         req_text = "%d (%d list)" % req if req else "–"
         vs_curl = "%.2fx" % (best[name] / best[emulator + ": curl"]) if name.endswith("hp-report") else "–"
-        print("| %s | %.3f s (%.3f s) | %s | %.0f | %s | %s | %.2fx | %s |" % (
-            name, best[name], statistics.median(samples[name]),
+        print("| %s | %.3f s (%.3f s) | %.2f s | %s | %.0f | %s | %s | %.2fx | %s |" % (
+            name, best[name], statistics.median(samples[name]), statistics.median(cpu[name]),
             "%.2f M" % (ev / best[name] / 1e6) if ev else "–", nbytes / best[name] / 1e6,
             "%.0f MB" % rss[name] if ev else "–", req_text, best[name] / best["disk"], vs_curl))
 

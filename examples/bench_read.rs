@@ -2,7 +2,7 @@
 //! (the read + aggregate path the CLI uses) and prints what it found as one
 //! JSON line. `bench/run.sh` times this process from the outside, like the
 //! peers. LOGDIR may be a bucket URL when built with `--features cloud`
-//! (`bench/s3.sh`).
+//! (`bench/cloud.sh`).
 //!
 //! ```text
 //! cargo run --release --no-default-features --example bench_read -- LOGDIR
