@@ -26,7 +26,7 @@ STORES = {
     # scheme: (variable prefix, emulator name, request log or None)
     "s3": ("HP_REPORT_S3", "moto", os.path.join(TMP, "hp-report-s3-emulator", "open.log")),
     "gs": ("HP_REPORT_GCS", "fake-gcs-server", None),
-    "az": ("HP_REPORT_AZURE", "Azurite", os.path.join(TMP, "hp-report-azure-emulator", "log")),
+    "az": ("HP_REPORT_AZURE", "Azurite", os.path.join(TMP, "hp-report-azure-emulator", "blob.log")),
 }
 
 

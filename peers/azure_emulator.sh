@@ -10,7 +10,7 @@
 # `start` is idempotent: a server it started earlier that still answers is
 # reused. It prints
 #
-#   export HP_REPORT_AZURE_ENDPOINT=http://127.0.0.1:PORT/devstoreaccount1
+#   export HP_REPORT_AZURE_ENDPOINT=http://127.0.0.1:PORT   (account devstoreaccount1)
 #   export HP_REPORT_AZURE_PYTHON=VENV/bin/python   (has azure-storage-blob)
 #
 # Azurite checks requests against its well-known development account
@@ -18,13 +18,15 @@
 # Azure would refuse it.
 #
 # Environment: AZURITE_HOME (default ~/.cache/hp-report-azurite),
-# AZURE_EMULATOR_DIR (pid, port and log; default $TMPDIR/hp-report-azure-emulator).
+# AZURE_EMULATOR_DIR (blob.pid, blob.port, blob.log; default $TMPDIR/hp-report-azure-emulator).
 set -euo pipefail
 home=${AZURITE_HOME:-$HOME/.cache/hp-report-azurite}
 state=${AZURE_EMULATOR_DIR:-${TMPDIR:-/tmp}/hp-report-azure-emulator}
 py=$home/venv/bin/python
 blob=$home/node_modules/.bin/azurite-blob
 cmd=${1:-start}
+# shellcheck source=peers/emulator_common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/emulator_common.sh"
 
 install() {
     if [ ! -x "$blob" ]; then
@@ -50,50 +52,16 @@ except urllib.error.HTTPError:
 PY
 }
 
-free_port() {
-    "$py" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-start() {
-    local port pid
-    if [ -f "$state/port" ] && [ -f "$state/pid" ]; then
-        port=$(cat "$state/port"); pid=$(cat "$state/pid")
-        if kill -0 "$pid" 2>/dev/null && answers "http://127.0.0.1:$port"; then
-            echo "http://127.0.0.1:$port"
-            return
-        fi
-    fi
-    port=$(free_port)
-    setsid "$blob" --blobHost 127.0.0.1 --blobPort "$port" --inMemoryPersistence \
-        --skipApiVersionCheck >"$state/log" 2>&1 </dev/null &
-    pid=$!
-    echo "$pid" >"$state/pid"
-    echo "$port" >"$state/port"
-    for _ in $(seq 1 100); do
-        if answers "http://127.0.0.1:$port"; then
-            echo "http://127.0.0.1:$port"
-            return
-        fi
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.2
-    done
-    echo "azure_emulator: azurite did not start; see $state/log" >&2
-    exit 1
-}
-
 case $cmd in
 start)
     install
-    mkdir -p "$state"
-    endpoint=$(start)
+    endpoint=$(start_server blob "$blob" --blobHost 127.0.0.1 --blobPort '{port}' \
+        --inMemoryPersistence --skipApiVersionCheck --disableTelemetry)
     echo "export HP_REPORT_AZURE_ENDPOINT=$endpoint"
     echo "export HP_REPORT_AZURE_PYTHON=$py"
     ;;
 stop)
-    if [ -f "$state/pid" ]; then
-        kill "$(cat "$state/pid")" 2>/dev/null || true
-        rm -f "$state/pid" "$state/port"
-    fi
+    stop_server blob
     ;;
 *)
     echo "usage: $0 start|stop" >&2

@@ -18,12 +18,14 @@
 # emulator, with STORAGE_EMULATOR_HOST=127.0.0.1:PORT.
 #
 # Environment: GCS_VENV (default ~/.cache/hp-report-gcs), GCS_EMULATOR_DIR
-# (pid, port and log; default $TMPDIR/hp-report-gcs-emulator).
+# (gcs.pid, gcs.port, gcs.log; default $TMPDIR/hp-report-gcs-emulator).
 set -euo pipefail
 venv=${GCS_VENV:-$HOME/.cache/hp-report-gcs}
 state=${GCS_EMULATOR_DIR:-${TMPDIR:-/tmp}/hp-report-gcs-emulator}
 py=$venv/bin/python
 cmd=${1:-start}
+# shellcheck source=peers/emulator_common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/emulator_common.sh"
 
 server() {
     "$py" - <<'PY' 2>/dev/null
@@ -50,51 +52,17 @@ urllib.request.urlopen(sys.argv[1] + "/storage/v1/b", timeout=2)
 PY
 }
 
-free_port() {
-    "$py" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-start() {
-    local port pid
-    if [ -f "$state/port" ] && [ -f "$state/pid" ]; then
-        port=$(cat "$state/port"); pid=$(cat "$state/pid")
-        if kill -0 "$pid" 2>/dev/null && answers "http://127.0.0.1:$port"; then
-            echo "http://127.0.0.1:$port"
-            return
-        fi
-    fi
-    port=$(free_port)
-    setsid "$(server)" -scheme http -host 127.0.0.1 -port "$port" -backend memory \
-        -public-host "127.0.0.1:$port" -external-url "http://127.0.0.1:$port" \
-        -log-level warn >"$state/log" 2>&1 </dev/null &
-    pid=$!
-    echo "$pid" >"$state/pid"
-    echo "$port" >"$state/port"
-    for _ in $(seq 1 100); do
-        if answers "http://127.0.0.1:$port"; then
-            echo "http://127.0.0.1:$port"
-            return
-        fi
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.2
-    done
-    echo "gcs_emulator: fake-gcs-server did not start; see $state/log" >&2
-    exit 1
-}
-
 case $cmd in
 start)
     install
-    mkdir -p "$state"
-    endpoint=$(start)
+    endpoint=$(start_server gcs "$(server)" -scheme http -host 127.0.0.1 -port '{port}' \
+        -backend memory -public-host '127.0.0.1:{port}' -external-url 'http://127.0.0.1:{port}' \
+        -log-level warn)
     echo "export HP_REPORT_GCS_ENDPOINT=$endpoint"
     echo "export HP_REPORT_GCS_PYTHON=$py"
     ;;
 stop)
-    if [ -f "$state/pid" ]; then
-        kill "$(cat "$state/pid")" 2>/dev/null || true
-        rm -f "$state/pid" "$state/port"
-    fi
+    stop_server gcs
     ;;
 *)
     echo "usage: $0 start|stop" >&2

@@ -21,6 +21,8 @@ venv=${MOTO_VENV:-$HOME/.cache/hp-report-moto}
 state=${S3_EMULATOR_DIR:-${TMPDIR:-/tmp}/hp-report-s3-emulator}
 py=$venv/bin/python
 cmd=${1:-start}
+# shellcheck source=peers/emulator_common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/emulator_common.sh"
 
 install() {
     if [ -x "$venv/bin/moto_server" ] && "$py" -c 'import boto3, moto' 2>/dev/null; then
@@ -42,55 +44,18 @@ except urllib.error.HTTPError:
 EOF
 }
 
-free_port() {
-    "$py" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-# start_one NAME [ENV=VALUE...]: prints the endpoint of server NAME.
-start_one() {
-    local name=$1; shift
-    local port pid
-    if [ -f "$state/$name.port" ] && [ -f "$state/$name.pid" ]; then
-        port=$(cat "$state/$name.port"); pid=$(cat "$state/$name.pid")
-        if kill -0 "$pid" 2>/dev/null && answers "http://127.0.0.1:$port"; then
-            echo "http://127.0.0.1:$port"
-            return
-        fi
-    fi
-    port=$(free_port)
-    env "$@" setsid "$venv/bin/moto_server" -H 127.0.0.1 -p "$port" >"$state/$name.log" 2>&1 </dev/null &
-    pid=$!
-    echo "$pid" >"$state/$name.pid"
-    echo "$port" >"$state/$name.port"
-    for _ in $(seq 1 100); do
-        if answers "http://127.0.0.1:$port"; then
-            echo "http://127.0.0.1:$port"
-            return
-        fi
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.2
-    done
-    echo "s3_emulator: moto_server ($name) did not start; see $state/$name.log" >&2
-    exit 1
-}
-
 case $cmd in
 start)
     install
-    mkdir -p "$state"
-    open=$(start_one open)
-    auth=$(start_one auth INITIAL_NO_AUTH_ACTION_COUNT=0)
+    open=$(start_server open "$venv/bin/moto_server" -H 127.0.0.1 -p '{port}')
+    auth=$(start_server auth env INITIAL_NO_AUTH_ACTION_COUNT=0 "$venv/bin/moto_server" -H 127.0.0.1 -p '{port}')
     echo "export HP_REPORT_S3_ENDPOINT=$open"
     echo "export HP_REPORT_S3_AUTH_ENDPOINT=$auth"
     echo "export HP_REPORT_S3_PYTHON=$py"
     ;;
 stop)
-    for name in open auth; do
-        if [ -f "$state/$name.pid" ]; then
-            kill "$(cat "$state/$name.pid")" 2>/dev/null || true
-            rm -f "$state/$name.pid" "$state/$name.port"
-        fi
-    done
+    stop_server open
+    stop_server auth
     ;;
 *)
     echo "usage: $0 start|stop" >&2
