@@ -1,46 +1,15 @@
 //! Reading the events of one tfevents file, damage and all.
 
-use std::fmt;
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 use crate::event::view::EventView;
+use crate::event::Warning;
 use crate::record::{RecordError, RecordReader};
 
 /// Bytes read from the file at a time.
 const READ_BUFFER: usize = 1 << 20;
-
-/// Something wrong in a file, reported once, with where it is.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct FileProblem {
-    /// The file.
-    pub path: PathBuf,
-    /// Byte offset of the damage; `None` for problems with the whole file.
-    pub offset: Option<u64>,
-    /// What is wrong, in words.
-    pub what: String,
-}
-
-impl fmt::Display for FileProblem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write_place(f, &self.path, self.offset, &self.what)
-    }
-}
-
-/// `path: byte N: what`, or `path: what` when the problem has no place in
-/// the file (`byte 0` is a place: the file's first record).
-pub(crate) fn write_place(
-    f: &mut fmt::Formatter<'_>,
-    path: &Path,
-    offset: Option<u64>,
-    what: &str,
-) -> fmt::Result {
-    match offset {
-        Some(at) => write!(f, "{}: byte {at}: {what}", path.display()),
-        None => write!(f, "{}: {what}", path.display()),
-    }
-}
 
 /// Streams the events of one file.
 ///
@@ -62,16 +31,16 @@ pub struct EventFileReader<R = File> {
 
 impl EventFileReader {
     /// Opens `path`.
-    pub fn open(path: impl AsRef<Path>) -> Result<Self, FileProblem> {
+    pub fn open(path: impl AsRef<Path>) -> Result<Self, Warning> {
         Self::open_with_buffer(path, Vec::new())
     }
 
     /// Opens `path`, reading through `buf` (see [`EventFileReader::into_buffer`]).
-    pub fn open_with_buffer(path: impl AsRef<Path>, buf: Vec<u8>) -> Result<Self, FileProblem> {
+    pub fn open_with_buffer(path: impl AsRef<Path>, buf: Vec<u8>) -> Result<Self, Warning> {
         let path = path.as_ref().to_path_buf();
         match File::open(&path) {
             Ok(f) => Ok(EventFileReader::from_reader(path, f, buf)),
-            Err(e) => Err(FileProblem {
+            Err(e) => Err(Warning {
                 what: format!("cannot open: {e}"),
                 path,
                 offset: None,
@@ -82,12 +51,12 @@ impl EventFileReader {
     /// Opens `path` to read from byte `offset` on (where an earlier reader
     /// of the same file stopped: see [`EventFileReader::offset`]). The buffer
     /// starts small, as a follower holds many of these at once.
-    pub fn open_at(path: impl AsRef<Path>, offset: u64) -> Result<Self, FileProblem> {
+    pub fn open_at(path: impl AsRef<Path>, offset: u64) -> Result<Self, Warning> {
         let path = path.as_ref().to_path_buf();
         let mut f = match File::open(&path) {
             Ok(f) => f,
             Err(e) => {
-                return Err(FileProblem {
+                return Err(Warning {
                     what: format!("cannot open: {e}"),
                     path,
                     offset: None,
@@ -95,7 +64,7 @@ impl EventFileReader {
             }
         };
         if let Err(e) = f.seek(SeekFrom::Start(offset)) {
-            return Err(FileProblem {
+            return Err(Warning {
                 what: format!("cannot seek: {e}"),
                 path,
                 offset: Some(offset),
@@ -163,12 +132,12 @@ impl<R: Read> EventFileReader<R> {
         &self,
         skipped: &mut Option<(u64, u64, String)>,
         tail: u64,
-    ) -> Option<FileProblem> {
+    ) -> Option<Warning> {
         if self.events > 0 || !matches!(skipped, Some((0, _, _))) {
             return None;
         }
         let (_, len, _) = skipped.take()?;
-        Some(FileProblem {
+        Some(Warning {
             path: self.path.clone(),
             offset: None,
             what: format!(
@@ -189,7 +158,7 @@ impl<R: Read> EventFileReader<R> {
     pub fn read_events(
         &mut self,
         mut on_event: impl FnMut(&EventView<'_>),
-        on_problem: impl FnMut(FileProblem),
+        on_problem: impl FnMut(Warning),
     ) -> Option<RecordError> {
         self.read_events_at(|_, ev| on_event(ev), on_problem)
     }
@@ -199,7 +168,7 @@ impl<R: Read> EventFileReader<R> {
     pub fn read_events_at(
         &mut self,
         mut on_event: impl FnMut(u64, &EventView<'_>),
-        mut on_problem: impl FnMut(FileProblem),
+        mut on_problem: impl FnMut(Warning),
     ) -> Option<RecordError> {
         self.tail_reported = false;
         // Why the reader lost its place; said with the span it then skips.
@@ -208,7 +177,7 @@ impl<R: Read> EventFileReader<R> {
         let mut skipped: Option<(u64, u64, String)> = None;
         let path = self.path.clone();
         let skip_problem = |skipped: &mut Option<(u64, u64, String)>, to: &str| {
-            skipped.take().map(|(offset, len, because)| FileProblem {
+            skipped.take().map(|(offset, len, because)| Warning {
                 path: path.clone(),
                 offset: Some(offset),
                 what: format!("corrupt data ({because}): {len} bytes skipped {to}"),
@@ -228,7 +197,7 @@ impl<R: Read> EventFileReader<R> {
                         }
                         Err(_) => {
                             let len = payload.len();
-                            on_problem(FileProblem {
+                            on_problem(Warning {
                                 path: self.path.clone(),
                                 offset: Some(record_start),
                                 what: format!(
@@ -293,7 +262,7 @@ impl<R: Read> EventFileReader<R> {
                     if let Some(p) = skip_problem(&mut skipped, "to the next record header") {
                         on_problem(p);
                     }
-                    on_problem(FileProblem {
+                    on_problem(Warning {
                         path: self.path.clone(),
                         offset: Some(offset),
                         what: format!("payload checksum mismatch: {len}-byte record skipped"),
@@ -304,7 +273,7 @@ impl<R: Read> EventFileReader<R> {
                     if let Some(p) = skip_problem(&mut skipped, "before a read error") {
                         on_problem(p);
                     }
-                    on_problem(FileProblem {
+                    on_problem(Warning {
                         path: self.path.clone(),
                         offset: Some(self.records.offset()),
                         what: e.to_string(),

@@ -277,7 +277,7 @@ pub struct ExperimentView {
     /// metric columns.
     pub metrics: Vec<MetricInfoView>,
     /// Set when the logdir has no hparams sessions and its runs are the rows
-    /// (see [`crate::logdir::runs`]); absent from the JSON otherwise.
+    /// (see [`RunsInfo`]); absent from the JSON otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub runs: Option<RunsInfo>,
 }
@@ -573,32 +573,6 @@ pub(crate) fn inferred_experiment(
     }
 }
 
-/// An aggregated metric value of a group.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
-pub struct GroupValue {
-    /// Mean of the sessions' values.
-    pub value: f64,
-    /// Floor of the mean step.
-    pub step: i64,
-    /// Mean wall time.
-    pub wall_time: f64,
-    /// Sessions that had the metric.
-    pub count: usize,
-}
-
-/// Sessions sharing a group name, as TensorBoard's table shows them.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Group {
-    /// Group name (`group_name`, or the session name).
-    pub name: String,
-    /// Member sessions, by name.
-    pub sessions: Vec<String>,
-    /// The first session's hparams, non-finite numbers left out.
-    pub hparams: BTreeMap<String, HParamValue>,
-    /// Mean of the last values of each metric over the sessions having it.
-    pub metrics: BTreeMap<MetricKey, GroupValue>,
-}
-
 /// `items` split by group key, as TensorBoard groups sessions: groups in
 /// order of first appearance, members in the order given (so the first
 /// member is the one whose hparams the group shows).
@@ -632,50 +606,6 @@ pub fn group_hparams(
         .flatten()
         .filter(|(_, v)| v.as_f64().is_none_or(f64::is_finite))
         .map(|(k, v)| (k.clone(), v.clone()))
-        .collect()
-}
-
-/// Groups `sessions` (in the given order) with TensorBoard's average
-/// aggregation over each session's last values of `metrics`, steps and wall
-/// times included (the CLI's `--groups` rows are
-/// [`crate::analysis`]'s `aggregate`, over reduced values).
-pub fn group_sessions<'a>(
-    sessions: impl IntoIterator<Item = &'a Session>,
-    metrics: &[MetricKey],
-) -> Vec<Group> {
-    by_group(sessions, |s| s.group.as_str())
-        .into_iter()
-        .map(|(g, mut ss)| {
-            let hparams = group_hparams(ss.first().map(|s| &s.hparams));
-            ss.sort_by(|a, b| a.name.cmp(&b.name));
-            let mut agg = BTreeMap::new();
-            for key in metrics {
-                let lasts: Vec<_> = ss
-                    .iter()
-                    .filter_map(|s| s.metric(key))
-                    .map(|m| m.last)
-                    .collect();
-                if lasts.is_empty() {
-                    continue;
-                }
-                let n = lasts.len() as f64;
-                agg.insert(
-                    key.clone(),
-                    GroupValue {
-                        value: lasts.iter().map(|p| p.value).sum::<f64>() / n,
-                        step: (lasts.iter().map(|p| p.step as f64).sum::<f64>() / n).floor() as i64,
-                        wall_time: lasts.iter().map(|p| p.wall_time).sum::<f64>() / n,
-                        count: lasts.len(),
-                    },
-                );
-            }
-            Group {
-                name: g.to_string(),
-                sessions: ss.iter().map(|s| s.name.clone()).collect(),
-                hparams,
-                metrics: agg,
-            }
-        })
         .collect()
 }
 
