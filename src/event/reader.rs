@@ -11,6 +11,20 @@ use crate::record::{RecordError, RecordReader};
 /// Bytes read from the file at a time.
 const READ_BUFFER: usize = 1 << 20;
 
+/// Damaged bytes being skipped: where the span starts, its length, and why
+/// the reader lost its place (empty when it did not say).
+type SkippedSpan = (u64, u64, String);
+
+/// The problem for a skipped span (taken), once it is known where the
+/// skipping ended (`to`).
+fn skipped_problem(path: &Path, skipped: &mut Option<SkippedSpan>, to: &str) -> Option<Warning> {
+    skipped.take().map(|(offset, len, because)| Warning {
+        path: path.to_path_buf(),
+        offset: Some(offset),
+        what: format!("corrupt data ({because}): {len} bytes skipped {to}"),
+    })
+}
+
 /// Streams the events of one file.
 ///
 /// Every intact record is delivered; a damaged record is skipped and reported,
@@ -128,11 +142,7 @@ impl<R: Read> EventFileReader<R> {
     /// If damage skipped from the start of the file to its end without a
     /// single record, the file is not an event file at all: says so
     /// (instead of the skipped span, which it takes).
-    fn not_an_event_file(
-        &self,
-        skipped: &mut Option<(u64, u64, String)>,
-        tail: u64,
-    ) -> Option<Warning> {
+    fn not_an_event_file(&self, skipped: &mut Option<SkippedSpan>, tail: u64) -> Option<Warning> {
         if self.events > 0 || !matches!(skipped, Some((0, _, _))) {
             return None;
         }
@@ -145,6 +155,35 @@ impl<R: Read> EventFileReader<R> {
                 len + tail
             ),
         })
+    }
+
+    /// Damage running into the end of the file: one problem, which also
+    /// tells about the partial record there (`e`, incomplete).
+    fn report_incomplete_tail(
+        &mut self,
+        e: &RecordError,
+        skipped: &mut Option<SkippedSpan>,
+        on_problem: &mut impl FnMut(Warning),
+    ) {
+        let (have, need) = match e {
+            RecordError::Truncated { have, need, .. } => (*have, *need),
+            _ => (0, 0),
+        };
+        self.tail_reported = skipped.is_some();
+        if let Some(p) = self.not_an_event_file(skipped, have) {
+            on_problem(p);
+        }
+        let to = if need <= 12 {
+            format!(
+                "to the end of the file (but for its last {have} bytes, too few for a \
+                 record header, kept in case the file is still being written)"
+            )
+        } else {
+            format!("to an incomplete record at the end of the file ({have} of {need} bytes)")
+        };
+        if let Some(p) = skipped_problem(&self.path, skipped, &to) {
+            on_problem(p);
+        }
     }
 
     /// Bytes consumed so far (the offset of the next record).
@@ -174,15 +213,10 @@ impl<R: Read> EventFileReader<R> {
         // Why the reader lost its place; said with the span it then skips.
         let mut lost_because = String::new();
         // A skipped span, reported once we know where the skipping ended.
-        let mut skipped: Option<(u64, u64, String)> = None;
+        let mut skipped: Option<SkippedSpan> = None;
         let path = self.path.clone();
-        let skip_problem = |skipped: &mut Option<(u64, u64, String)>, to: &str| {
-            skipped.take().map(|(offset, len, because)| Warning {
-                path: path.clone(),
-                offset: Some(offset),
-                what: format!("corrupt data ({because}): {len} bytes skipped {to}"),
-            })
-        };
+        let skip_problem =
+            |skipped: &mut Option<SkippedSpan>, to: &str| skipped_problem(&path, skipped, to);
         loop {
             let record_start = self.records.offset();
             match self.records.next_record() {
@@ -217,29 +251,7 @@ impl<R: Read> EventFileReader<R> {
                     return None;
                 }
                 Err(e) if e.is_incomplete() => {
-                    // Damage running into the end of the file: one problem,
-                    // which also tells about the partial record there.
-                    let (have, need) = match &e {
-                        RecordError::Truncated { have, need, .. } => (*have, *need),
-                        _ => (0, 0),
-                    };
-                    self.tail_reported = skipped.is_some();
-                    if let Some(p) = self.not_an_event_file(&mut skipped, have) {
-                        on_problem(p);
-                    }
-                    let to = if need <= 12 {
-                        format!(
-                            "to the end of the file (but for its last {have} bytes, too few for a \
-                             record header, kept in case the file is still being written)"
-                        )
-                    } else {
-                        format!(
-                            "to an incomplete record at the end of the file ({have} of {need} bytes)"
-                        )
-                    };
-                    if let Some(p) = skip_problem(&mut skipped, &to) {
-                        on_problem(p);
-                    }
+                    self.report_incomplete_tail(&e, &mut skipped, &mut on_problem);
                     return Some(e);
                 }
                 Err(RecordError::BadLengthCrc { .. }) => {

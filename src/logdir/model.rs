@@ -335,6 +335,31 @@ fn ancestors(run: &str) -> impl Iterator<Item = &str> {
 pub(crate) fn build(
     runs: &BTreeMap<String, RunData>,
 ) -> (ExperimentView, Vec<Session>, Vec<Warning>) {
+    let (mut sessions, notes) = sessions_of(runs);
+    if sessions.is_empty() {
+        // No hparams sessions: the runs are the rows (TensorBoard's HPARAMS
+        // tab is empty; `diagnose` says why).
+        return crate::logdir::runs::build(runs);
+    }
+    let inferred_metrics = attach_scalars(runs, &mut sessions);
+
+    let sessions: Vec<Session> = sessions.into_values().collect();
+    let explicit = runs
+        .iter()
+        .find_map(|(name, r)| r.hparams.experiment.as_ref().map(|e| (name, e)));
+    let mut experiment = match explicit {
+        Some((run, e)) => explicit_experiment(run, e),
+        None => inferred_experiment(&sessions, inferred_metrics),
+    };
+    experiment
+        .hparams
+        .sort_by(|a, b| b.differs.cmp(&a.differs).then_with(|| a.name.cmp(&b.name)));
+    (experiment, sessions, notes)
+}
+
+/// A session for every run with a session start info (scalars not yet
+/// attached), by run name; a note for a session at the logdir root.
+fn sessions_of(runs: &BTreeMap<String, RunData>) -> (BTreeMap<&str, Session>, Vec<Warning>) {
     let mut notes = Vec::new();
     let mut sessions: BTreeMap<&str, Session> = BTreeMap::new();
     for (name, run) in runs {
@@ -375,15 +400,16 @@ pub(crate) fn build(
             ));
         }
     }
+    (sessions, notes)
+}
 
-    if sessions.is_empty() {
-        // No hparams sessions: the runs are the rows (TensorBoard's HPARAMS
-        // tab is empty; `diagnose` says why).
-        return crate::logdir::runs::build(runs);
-    }
-
-    // Attach every scalar series to the session runs it lies under, and
-    // collect the inferred metric names (longest enclosing session).
+/// Attaches every scalar series to the session runs it lies under, and
+/// returns the inferred metric names, (tag, group), each from its longest
+/// enclosing session.
+fn attach_scalars(
+    runs: &BTreeMap<String, RunData>,
+    sessions: &mut BTreeMap<&str, Session>,
+) -> BTreeSet<(String, String)> {
     let mut inferred_metrics: BTreeSet<(String, String)> = BTreeSet::new();
     for (name, run) in runs {
         if run.scalars.is_empty() {
@@ -419,19 +445,7 @@ pub(crate) fn build(
             longest = false;
         }
     }
-
-    let sessions: Vec<Session> = sessions.into_values().collect();
-    let explicit = runs
-        .iter()
-        .find_map(|(name, r)| r.hparams.experiment.as_ref().map(|e| (name, e)));
-    let mut experiment = match explicit {
-        Some((run, e)) => explicit_experiment(run, e),
-        None => inferred_experiment(&sessions, inferred_metrics),
-    };
-    experiment
-        .hparams
-        .sort_by(|a, b| b.differs.cmp(&a.differs).then_with(|| a.name.cmp(&b.name)));
-    (experiment, sessions, notes)
+    inferred_metrics
 }
 
 fn explicit_experiment(run: &str, e: &Experiment) -> ExperimentView {
