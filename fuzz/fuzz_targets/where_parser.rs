@@ -1,11 +1,11 @@
 //! Fuzz target: the `--where` condition parser
-//! (`hp_report::analysis::filter::Condition`). Any text must parse or give
+//! (`hp_report::analysis::Condition`). Any text must parse or give
 //! an error, never panic; a parsed condition must print as text that parses
 //! back to the same column, operator and value.
 
 #![no_main]
 
-use hp_report::analysis::filter::{Condition, Operand};
+use hp_report::analysis::{Condition, Operand};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

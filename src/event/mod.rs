@@ -6,10 +6,12 @@
 //! walks a file's events and reports damage.
 
 mod reader;
+#[doc(hidden)]
 pub mod view;
+mod warning;
 mod writer;
 
-pub(crate) use reader::write_place;
-pub use reader::{EventFileReader, FileProblem};
+pub use reader::EventFileReader;
+pub use warning::Warning;
 pub(crate) use writer::now_secs;
 pub use writer::{EventFileWriter, FlushPolicy, FILE_VERSION};

@@ -1,45 +1,28 @@
 //! Reading the events of one tfevents file, damage and all.
 
-use std::fmt;
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 use crate::event::view::EventView;
+use crate::event::Warning;
 use crate::record::{RecordError, RecordReader};
 
 /// Bytes read from the file at a time.
 const READ_BUFFER: usize = 1 << 20;
 
-/// Something wrong in a file, reported once, with where it is.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct FileProblem {
-    /// The file.
-    pub path: PathBuf,
-    /// Byte offset of the damage; `None` for problems with the whole file.
-    pub offset: Option<u64>,
-    /// What is wrong, in words.
-    pub what: String,
-}
+/// Damaged bytes being skipped: where the span starts, its length, and why
+/// the reader lost its place (empty when it did not say).
+type SkippedSpan = (u64, u64, String);
 
-impl fmt::Display for FileProblem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write_place(f, &self.path, self.offset, &self.what)
-    }
-}
-
-/// `path: byte N: what`, or `path: what` when the problem has no place in
-/// the file (`byte 0` is a place: the file's first record).
-pub(crate) fn write_place(
-    f: &mut fmt::Formatter<'_>,
-    path: &Path,
-    offset: Option<u64>,
-    what: &str,
-) -> fmt::Result {
-    match offset {
-        Some(at) => write!(f, "{}: byte {at}: {what}", path.display()),
-        None => write!(f, "{}: {what}", path.display()),
-    }
+/// The problem for a skipped span (taken), once it is known where the
+/// skipping ended (`to`).
+fn skipped_problem(path: &Path, skipped: &mut Option<SkippedSpan>, to: &str) -> Option<Warning> {
+    skipped.take().map(|(offset, len, because)| Warning {
+        path: path.to_path_buf(),
+        offset: Some(offset),
+        what: format!("corrupt data ({because}): {len} bytes skipped {to}"),
+    })
 }
 
 /// Streams the events of one file.
@@ -62,16 +45,16 @@ pub struct EventFileReader<R = File> {
 
 impl EventFileReader {
     /// Opens `path`.
-    pub fn open(path: impl AsRef<Path>) -> Result<Self, FileProblem> {
+    pub fn open(path: impl AsRef<Path>) -> Result<Self, Warning> {
         Self::open_with_buffer(path, Vec::new())
     }
 
     /// Opens `path`, reading through `buf` (see [`EventFileReader::into_buffer`]).
-    pub fn open_with_buffer(path: impl AsRef<Path>, buf: Vec<u8>) -> Result<Self, FileProblem> {
+    pub fn open_with_buffer(path: impl AsRef<Path>, buf: Vec<u8>) -> Result<Self, Warning> {
         let path = path.as_ref().to_path_buf();
         match File::open(&path) {
             Ok(f) => Ok(EventFileReader::from_reader(path, f, buf)),
-            Err(e) => Err(FileProblem {
+            Err(e) => Err(Warning {
                 what: format!("cannot open: {e}"),
                 path,
                 offset: None,
@@ -82,12 +65,12 @@ impl EventFileReader {
     /// Opens `path` to read from byte `offset` on (where an earlier reader
     /// of the same file stopped: see [`EventFileReader::offset`]). The buffer
     /// starts small, as a follower holds many of these at once.
-    pub fn open_at(path: impl AsRef<Path>, offset: u64) -> Result<Self, FileProblem> {
+    pub fn open_at(path: impl AsRef<Path>, offset: u64) -> Result<Self, Warning> {
         let path = path.as_ref().to_path_buf();
         let mut f = match File::open(&path) {
             Ok(f) => f,
             Err(e) => {
-                return Err(FileProblem {
+                return Err(Warning {
                     what: format!("cannot open: {e}"),
                     path,
                     offset: None,
@@ -95,7 +78,7 @@ impl EventFileReader {
             }
         };
         if let Err(e) = f.seek(SeekFrom::Start(offset)) {
-            return Err(FileProblem {
+            return Err(Warning {
                 what: format!("cannot seek: {e}"),
                 path,
                 offset: Some(offset),
@@ -159,16 +142,12 @@ impl<R: Read> EventFileReader<R> {
     /// If damage skipped from the start of the file to its end without a
     /// single record, the file is not an event file at all: says so
     /// (instead of the skipped span, which it takes).
-    fn not_an_event_file(
-        &self,
-        skipped: &mut Option<(u64, u64, String)>,
-        tail: u64,
-    ) -> Option<FileProblem> {
+    fn not_an_event_file(&self, skipped: &mut Option<SkippedSpan>, tail: u64) -> Option<Warning> {
         if self.events > 0 || !matches!(skipped, Some((0, _, _))) {
             return None;
         }
         let (_, len, _) = skipped.take()?;
-        Some(FileProblem {
+        Some(Warning {
             path: self.path.clone(),
             offset: None,
             what: format!(
@@ -176,6 +155,35 @@ impl<R: Read> EventFileReader<R> {
                 len + tail
             ),
         })
+    }
+
+    /// Damage running into the end of the file: one problem, which also
+    /// tells about the partial record there (`e`, incomplete).
+    fn report_incomplete_tail(
+        &mut self,
+        e: &RecordError,
+        skipped: &mut Option<SkippedSpan>,
+        on_problem: &mut impl FnMut(Warning),
+    ) {
+        let (have, need) = match e {
+            RecordError::Truncated { have, need, .. } => (*have, *need),
+            _ => (0, 0),
+        };
+        self.tail_reported = skipped.is_some();
+        if let Some(p) = self.not_an_event_file(skipped, have) {
+            on_problem(p);
+        }
+        let to = if need <= 12 {
+            format!(
+                "to the end of the file (but for its last {have} bytes, too few for a \
+                 record header, kept in case the file is still being written)"
+            )
+        } else {
+            format!("to an incomplete record at the end of the file ({have} of {need} bytes)")
+        };
+        if let Some(p) = skipped_problem(&self.path, skipped, &to) {
+            on_problem(p);
+        }
     }
 
     /// Bytes consumed so far (the offset of the next record).
@@ -189,7 +197,7 @@ impl<R: Read> EventFileReader<R> {
     pub fn read_events(
         &mut self,
         mut on_event: impl FnMut(&EventView<'_>),
-        on_problem: impl FnMut(FileProblem),
+        on_problem: impl FnMut(Warning),
     ) -> Option<RecordError> {
         self.read_events_at(|_, ev| on_event(ev), on_problem)
     }
@@ -199,21 +207,16 @@ impl<R: Read> EventFileReader<R> {
     pub fn read_events_at(
         &mut self,
         mut on_event: impl FnMut(u64, &EventView<'_>),
-        mut on_problem: impl FnMut(FileProblem),
+        mut on_problem: impl FnMut(Warning),
     ) -> Option<RecordError> {
         self.tail_reported = false;
         // Why the reader lost its place; said with the span it then skips.
         let mut lost_because = String::new();
         // A skipped span, reported once we know where the skipping ended.
-        let mut skipped: Option<(u64, u64, String)> = None;
+        let mut skipped: Option<SkippedSpan> = None;
         let path = self.path.clone();
-        let skip_problem = |skipped: &mut Option<(u64, u64, String)>, to: &str| {
-            skipped.take().map(|(offset, len, because)| FileProblem {
-                path: path.clone(),
-                offset: Some(offset),
-                what: format!("corrupt data ({because}): {len} bytes skipped {to}"),
-            })
-        };
+        let skip_problem =
+            |skipped: &mut Option<SkippedSpan>, to: &str| skipped_problem(&path, skipped, to);
         loop {
             let record_start = self.records.offset();
             match self.records.next_record() {
@@ -228,7 +231,7 @@ impl<R: Read> EventFileReader<R> {
                         }
                         Err(_) => {
                             let len = payload.len();
-                            on_problem(FileProblem {
+                            on_problem(Warning {
                                 path: self.path.clone(),
                                 offset: Some(record_start),
                                 what: format!(
@@ -248,29 +251,7 @@ impl<R: Read> EventFileReader<R> {
                     return None;
                 }
                 Err(e) if e.is_incomplete() => {
-                    // Damage running into the end of the file: one problem,
-                    // which also tells about the partial record there.
-                    let (have, need) = match &e {
-                        RecordError::Truncated { have, need, .. } => (*have, *need),
-                        _ => (0, 0),
-                    };
-                    self.tail_reported = skipped.is_some();
-                    if let Some(p) = self.not_an_event_file(&mut skipped, have) {
-                        on_problem(p);
-                    }
-                    let to = if need <= 12 {
-                        format!(
-                            "to the end of the file (but for its last {have} bytes, too few for a \
-                             record header, kept in case the file is still being written)"
-                        )
-                    } else {
-                        format!(
-                            "to an incomplete record at the end of the file ({have} of {need} bytes)"
-                        )
-                    };
-                    if let Some(p) = skip_problem(&mut skipped, &to) {
-                        on_problem(p);
-                    }
+                    self.report_incomplete_tail(&e, &mut skipped, &mut on_problem);
                     return Some(e);
                 }
                 Err(RecordError::BadLengthCrc { .. }) => {
@@ -293,7 +274,7 @@ impl<R: Read> EventFileReader<R> {
                     if let Some(p) = skip_problem(&mut skipped, "to the next record header") {
                         on_problem(p);
                     }
-                    on_problem(FileProblem {
+                    on_problem(Warning {
                         path: self.path.clone(),
                         offset: Some(offset),
                         what: format!("payload checksum mismatch: {len}-byte record skipped"),
@@ -304,7 +285,7 @@ impl<R: Read> EventFileReader<R> {
                     if let Some(p) = skip_problem(&mut skipped, "before a read error") {
                         on_problem(p);
                     }
-                    on_problem(FileProblem {
+                    on_problem(Warning {
                         path: self.path.clone(),
                         offset: Some(self.records.offset()),
                         what: e.to_string(),

@@ -10,7 +10,8 @@
 use prost::Message;
 
 use crate::proto::tensorboard::TensorProto;
-use crate::wire::{FieldValue, Fields, Malformed};
+pub use crate::wire::Malformed;
+use crate::wire::{FieldValue, Fields};
 
 /// What an event carries.
 #[derive(Clone, Copy, Debug, PartialEq)]

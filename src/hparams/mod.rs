@@ -1,11 +1,12 @@
 //! The hparams plugin: values, domains, the experiment config, session
 //! start/end summaries, and TensorFlow's default session group name.
 
-pub mod config;
-pub mod domain;
+pub(crate) mod config;
+pub(crate) mod domain;
 pub mod group_name;
+#[doc(hidden)]
 pub mod plugin;
-pub mod value;
+pub(crate) mod value;
 
 pub use config::{DatasetKind, ExperimentConfig, HParam, Metric};
 pub use domain::Domain;

@@ -277,7 +277,7 @@ pub struct ExperimentView {
     /// metric columns.
     pub metrics: Vec<MetricInfoView>,
     /// Set when the logdir has no hparams sessions and its runs are the rows
-    /// (see [`crate::logdir::runs`]); absent from the JSON otherwise.
+    /// (see [`RunsInfo`]); absent from the JSON otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub runs: Option<RunsInfo>,
 }
@@ -335,6 +335,31 @@ fn ancestors(run: &str) -> impl Iterator<Item = &str> {
 pub(crate) fn build(
     runs: &BTreeMap<String, RunData>,
 ) -> (ExperimentView, Vec<Session>, Vec<Warning>) {
+    let (mut sessions, notes) = sessions_of(runs);
+    if sessions.is_empty() {
+        // No hparams sessions: the runs are the rows (TensorBoard's HPARAMS
+        // tab is empty; `diagnose` says why).
+        return crate::logdir::runs::build(runs);
+    }
+    let inferred_metrics = attach_scalars(runs, &mut sessions);
+
+    let sessions: Vec<Session> = sessions.into_values().collect();
+    let explicit = runs
+        .iter()
+        .find_map(|(name, r)| r.hparams.experiment.as_ref().map(|e| (name, e)));
+    let mut experiment = match explicit {
+        Some((run, e)) => explicit_experiment(run, e),
+        None => inferred_experiment(&sessions, inferred_metrics),
+    };
+    experiment
+        .hparams
+        .sort_by(|a, b| b.differs.cmp(&a.differs).then_with(|| a.name.cmp(&b.name)));
+    (experiment, sessions, notes)
+}
+
+/// A session for every run with a session start info (scalars not yet
+/// attached), by run name; a note for a session at the logdir root.
+fn sessions_of(runs: &BTreeMap<String, RunData>) -> (BTreeMap<&str, Session>, Vec<Warning>) {
     let mut notes = Vec::new();
     let mut sessions: BTreeMap<&str, Session> = BTreeMap::new();
     for (name, run) in runs {
@@ -375,15 +400,16 @@ pub(crate) fn build(
             ));
         }
     }
+    (sessions, notes)
+}
 
-    if sessions.is_empty() {
-        // No hparams sessions: the runs are the rows (TensorBoard's HPARAMS
-        // tab is empty; `diagnose` says why).
-        return crate::logdir::runs::build(runs);
-    }
-
-    // Attach every scalar series to the session runs it lies under, and
-    // collect the inferred metric names (longest enclosing session).
+/// Attaches every scalar series to the session runs it lies under, and
+/// returns the inferred metric names, (tag, group), each from its longest
+/// enclosing session.
+fn attach_scalars(
+    runs: &BTreeMap<String, RunData>,
+    sessions: &mut BTreeMap<&str, Session>,
+) -> BTreeSet<(String, String)> {
     let mut inferred_metrics: BTreeSet<(String, String)> = BTreeSet::new();
     for (name, run) in runs {
         if run.scalars.is_empty() {
@@ -419,19 +445,7 @@ pub(crate) fn build(
             longest = false;
         }
     }
-
-    let sessions: Vec<Session> = sessions.into_values().collect();
-    let explicit = runs
-        .iter()
-        .find_map(|(name, r)| r.hparams.experiment.as_ref().map(|e| (name, e)));
-    let mut experiment = match explicit {
-        Some((run, e)) => explicit_experiment(run, e),
-        None => inferred_experiment(&sessions, inferred_metrics),
-    };
-    experiment
-        .hparams
-        .sort_by(|a, b| b.differs.cmp(&a.differs).then_with(|| a.name.cmp(&b.name)));
-    (experiment, sessions, notes)
+    inferred_metrics
 }
 
 fn explicit_experiment(run: &str, e: &Experiment) -> ExperimentView {
@@ -573,32 +587,6 @@ pub(crate) fn inferred_experiment(
     }
 }
 
-/// An aggregated metric value of a group.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
-pub struct GroupValue {
-    /// Mean of the sessions' values.
-    pub value: f64,
-    /// Floor of the mean step.
-    pub step: i64,
-    /// Mean wall time.
-    pub wall_time: f64,
-    /// Sessions that had the metric.
-    pub count: usize,
-}
-
-/// Sessions sharing a group name, as TensorBoard's table shows them.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Group {
-    /// Group name (`group_name`, or the session name).
-    pub name: String,
-    /// Member sessions, by name.
-    pub sessions: Vec<String>,
-    /// The first session's hparams, non-finite numbers left out.
-    pub hparams: BTreeMap<String, HParamValue>,
-    /// Mean of the last values of each metric over the sessions having it.
-    pub metrics: BTreeMap<MetricKey, GroupValue>,
-}
-
 /// `items` split by group key, as TensorBoard groups sessions: groups in
 /// order of first appearance, members in the order given (so the first
 /// member is the one whose hparams the group shows).
@@ -632,50 +620,6 @@ pub fn group_hparams(
         .flatten()
         .filter(|(_, v)| v.as_f64().is_none_or(f64::is_finite))
         .map(|(k, v)| (k.clone(), v.clone()))
-        .collect()
-}
-
-/// Groups `sessions` (in the given order) with TensorBoard's average
-/// aggregation over each session's last values of `metrics`, steps and wall
-/// times included (the CLI's `--groups` rows are
-/// [`crate::analysis`]'s `aggregate`, over reduced values).
-pub fn group_sessions<'a>(
-    sessions: impl IntoIterator<Item = &'a Session>,
-    metrics: &[MetricKey],
-) -> Vec<Group> {
-    by_group(sessions, |s| s.group.as_str())
-        .into_iter()
-        .map(|(g, mut ss)| {
-            let hparams = group_hparams(ss.first().map(|s| &s.hparams));
-            ss.sort_by(|a, b| a.name.cmp(&b.name));
-            let mut agg = BTreeMap::new();
-            for key in metrics {
-                let lasts: Vec<_> = ss
-                    .iter()
-                    .filter_map(|s| s.metric(key))
-                    .map(|m| m.last)
-                    .collect();
-                if lasts.is_empty() {
-                    continue;
-                }
-                let n = lasts.len() as f64;
-                agg.insert(
-                    key.clone(),
-                    GroupValue {
-                        value: lasts.iter().map(|p| p.value).sum::<f64>() / n,
-                        step: (lasts.iter().map(|p| p.step as f64).sum::<f64>() / n).floor() as i64,
-                        wall_time: lasts.iter().map(|p| p.wall_time).sum::<f64>() / n,
-                        count: lasts.len(),
-                    },
-                );
-            }
-            Group {
-                name: g.to_string(),
-                sessions: ss.iter().map(|s| s.name.clone()).collect(),
-                hparams,
-                metrics: agg,
-            }
-        })
         .collect()
 }
 

@@ -38,7 +38,7 @@ pub struct RunHParams {
     pub session_end: Option<SessionEndInfo>,
     /// The first text summary `args/text_summary` (Hugging Face's Trainer
     /// writes its TrainingArguments there as JSON), read for
-    /// [`crate::logdir::runs`].
+    /// [`RunsInfo`](crate::logdir::RunsInfo).
     pub args_text: Option<String>,
 }
 
@@ -205,7 +205,7 @@ impl RunReader {
             |problem| problems.push(problem),
         );
         // In file order: damage and tag notes interleave by offset.
-        found.extend(problems.into_iter().map(Warning::from));
+        found.extend(problems);
         if bad_values.0 > 0 {
             found.push(Warning::at(
                 path.clone(),

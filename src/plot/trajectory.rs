@@ -10,7 +10,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 use crate::analysis::{Goal, Row};
 use crate::export::text::metric as fmt_metric;
-use crate::logdir::Logdir;
+use crate::logdir::{Logdir, MetricKey};
 use crate::plot::frame::{de, fit, legend_entry, rect_beside_legend, Frame, Scale, LEGEND_W};
 use crate::plot::{style, PlotError, PlotOptions, Source};
 
@@ -43,10 +43,18 @@ pub fn best_so_far(values: &[f64], goal: Goal) -> Vec<f64> {
         .collect()
 }
 
+/// One search's sessions in start order: its values and the running best.
 struct Line {
     label: String,
     values: Vec<f64>,
     best: Vec<f64>,
+}
+
+/// The dots of a plot: how opaque and how large.
+#[derive(Clone, Copy)]
+struct Dots {
+    alpha: f64,
+    radius: i32,
 }
 
 pub(crate) fn draw<DB: DrawingBackend>(
@@ -60,21 +68,7 @@ pub(crate) fn draw<DB: DrawingBackend>(
     let metric = first.metric(opts)?;
     let metric_label = first.table.label(&metric);
     let goal = first.goal(&metric);
-    let mut lines = Vec::new();
-    for src in sources {
-        let mut rows: Vec<(f64, &Row, f64)> = src
-            .rows_with(&metric)
-            .filter_map(|r| Some((start_of(src.logdir, r), r, *r.metrics.get(&metric)?)))
-            .collect();
-        rows.sort_by(|a, b| a.0.total_cmp(&b.0).then_with(|| a.1.name.cmp(&b.1.name)));
-        let values: Vec<f64> = rows.iter().map(|r| r.2).collect();
-        let best = best_so_far(&values, goal);
-        lines.push(Line {
-            label: src.label.to_string(),
-            values,
-            best,
-        });
-    }
+    let lines = lines_of(sources, &metric, goal);
     let n = lines.iter().map(|l| l.values.len()).max().unwrap_or(0);
     if n == 0 {
         return Err(PlotError::NoData(format!(
@@ -103,44 +97,93 @@ pub(crate) fn draw<DB: DrawingBackend>(
     area.draw(&Text::new(title, (12, 12), ts)).map_err(de)?;
     frame.draw(area, "sessions, in the order they started", &metric_label)?;
 
-    let dot_alpha = style::line_alpha(n).clamp(0.3, 0.6);
-    let radius = if n <= 60 { 4 } else { 2 };
+    let dots = Dots {
+        alpha: style::line_alpha(n).clamp(0.3, 0.6),
+        radius: if n <= 60 { 4 } else { 2 },
+    };
     for (li, line) in lines.iter().enumerate() {
-        let color = style::palette(li);
-        for (i, v) in line.values.iter().enumerate() {
-            if let Some(p) = frame.at_num((i + 1) as f64, *v) {
-                area.draw(&Circle::new(p, radius, color.mix(dot_alpha).filled()))
-                    .map_err(de)?;
-            }
-        }
-        // A step line: the best holds until a session beats it. Only the
-        // corners are drawn (collinear points make thick bitmap lines wobble).
-        let mut pts: Vec<(i32, i32)> = Vec::new();
-        let mut last: Option<(usize, f64)> = None;
-        for (i, &b) in line.best.iter().enumerate() {
-            if !b.is_finite() {
-                continue;
-            }
-            match last {
-                Some((_, prev)) if prev == b => {}
-                Some((_, prev)) => {
-                    pts.extend(frame.at_num((i + 1) as f64, prev));
-                    pts.extend(frame.at_num((i + 1) as f64, b));
-                }
-                None => pts.extend(frame.at_num((i + 1) as f64, b)),
-            }
-            last = Some((i, b));
-        }
-        if let Some(end) = last.and_then(|(i, b)| frame.at_num((i + 1) as f64, b)) {
-            if pts.last() != Some(&end) {
-                pts.push(end);
-            }
-        }
-        area.draw(&PathElement::new(pts, color.stroke_width(3)))
-            .map_err(de)?;
+        draw_line(area, &frame, line, style::palette(li), dots)?;
     }
+    draw_legend(area, &frame, &lines, dots)
+}
 
-    // Legend.
+/// Each source's rows that have `metric`, in start order (ties by name).
+fn lines_of(sources: &[Source], metric: &MetricKey, goal: Goal) -> Vec<Line> {
+    sources
+        .iter()
+        .map(|src| {
+            let mut rows: Vec<(f64, &Row, f64)> = src
+                .rows_with(metric)
+                .filter_map(|r| Some((start_of(src.logdir, r), r, *r.metrics.get(metric)?)))
+                .collect();
+            rows.sort_by(|a, b| a.0.total_cmp(&b.0).then_with(|| a.1.name.cmp(&b.1.name)));
+            let values: Vec<f64> = rows.iter().map(|r| r.2).collect();
+            let best = best_so_far(&values, goal);
+            Line {
+                label: src.label.to_string(),
+                values,
+                best,
+            }
+        })
+        .collect()
+}
+
+/// One search: a dot per session and the step line of its running best.
+fn draw_line<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    frame: &Frame,
+    line: &Line,
+    color: RGBColor,
+    dots: Dots,
+) -> Result<(), PlotError> {
+    for (i, v) in line.values.iter().enumerate() {
+        if let Some(p) = frame.at_num((i + 1) as f64, *v) {
+            area.draw(&Circle::new(p, dots.radius, color.mix(dots.alpha).filled()))
+                .map_err(de)?;
+        }
+    }
+    area.draw(&PathElement::new(
+        step_corners(frame, &line.best),
+        color.stroke_width(3),
+    ))
+    .map_err(de)
+}
+
+/// A step line: the best holds until a session beats it. Only the corners
+/// are drawn (collinear points make thick bitmap lines wobble).
+fn step_corners(frame: &Frame, best: &[f64]) -> Vec<(i32, i32)> {
+    let mut pts: Vec<(i32, i32)> = Vec::new();
+    let mut last: Option<(usize, f64)> = None;
+    for (i, &b) in best.iter().enumerate() {
+        if !b.is_finite() {
+            continue;
+        }
+        match last {
+            Some((_, prev)) if prev == b => {}
+            Some((_, prev)) => {
+                pts.extend(frame.at_num((i + 1) as f64, prev));
+                pts.extend(frame.at_num((i + 1) as f64, b));
+            }
+            None => pts.extend(frame.at_num((i + 1) as f64, b)),
+        }
+        last = Some((i, b));
+    }
+    if let Some(end) = last.and_then(|(i, b)| frame.at_num((i + 1) as f64, b)) {
+        if pts.last() != Some(&end) {
+            pts.push(end);
+        }
+    }
+    pts
+}
+
+/// The legend right of the frame: a line per search with its session count
+/// and best value, then what a dot is.
+fn draw_legend<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    frame: &Frame,
+    lines: &[Line],
+    dots: Dots,
+) -> Result<(), PlotError> {
     let lx = frame.rect.x1 + 24;
     let mut ly = frame.rect.y0;
     let ls = style::text(style::LABEL, style::INK, HPos::Left, VPos::Center);
@@ -165,8 +208,8 @@ pub(crate) fn draw<DB: DrawingBackend>(
     let color = style::palette(0);
     area.draw(&Circle::new(
         (lx + 11, ly),
-        radius,
-        color.mix(dot_alpha).filled(),
+        dots.radius,
+        color.mix(dots.alpha).filled(),
     ))
     .map_err(de)?;
     let each = if lines.len() == 1 {

@@ -43,29 +43,86 @@ pub enum ParamKind {
     /// `choice(a,b,…)`: one of the listed values (numbers, strings or bools).
     Choice(Vec<HParamValue>),
     /// `uniform(lo,hi)`: a real number, uniform on [lo, hi].
-    Uniform { lo: f64, hi: f64 },
+    Uniform {
+        /// Lower end.
+        lo: f64,
+        /// Upper end.
+        hi: f64,
+    },
     /// `loguniform(lo,hi)`: a real number, uniform in log space on [lo, hi], 0 < lo.
-    LogUniform { lo: f64, hi: f64 },
+    LogUniform {
+        /// Lower end.
+        lo: f64,
+        /// Upper end.
+        hi: f64,
+    },
     /// `int(lo,hi)`: an integer, both ends included.
-    Int { lo: i64, hi: i64 },
+    Int {
+        /// Lower end.
+        lo: i64,
+        /// Upper end.
+        hi: i64,
+    },
     /// `range(start,stop[,step])`: start, start+step, … below stop (stop excluded).
-    Range { start: f64, stop: f64, step: f64 },
+    Range {
+        /// First value.
+        start: f64,
+        /// End, excluded.
+        stop: f64,
+        /// Distance between values.
+        step: f64,
+    },
     /// `quniform(lo,hi,q)`: round(uniform(lo,hi)/q)*q.
-    QUniform { lo: f64, hi: f64, q: f64 },
+    QUniform {
+        /// Lower end.
+        lo: f64,
+        /// Upper end.
+        hi: f64,
+        /// Quantum: values are rounded to a multiple of it.
+        q: f64,
+    },
     /// A constant.
     Const(HParamValue),
     /// `qloguniform(lo,hi,q)`: clip(round(loguniform(lo,hi)/q)*q, lo, hi)
     /// (NNI `qloguniform`, W&B `q_log_uniform_values`).
-    QLogUniform { lo: f64, hi: f64, q: f64 },
+    QLogUniform {
+        /// Lower end.
+        lo: f64,
+        /// Upper end.
+        hi: f64,
+        /// Quantum: values are rounded to a multiple of it.
+        q: f64,
+    },
     /// `steps(lo,hi,step)`: lo, lo+step, … up to hi, both ends included
     /// when hi is on the grid (Katib's `feasibleSpace.step`).
-    Stepped { lo: f64, hi: f64, step: f64 },
+    Stepped {
+        /// Lower end.
+        lo: f64,
+        /// Upper end.
+        hi: f64,
+        /// Distance between values.
+        step: f64,
+    },
     /// `normal(mu,sigma)` / `qnormal(mu,sigma,q)`: a normal draw, rounded
     /// to a multiple of `q` if given. Unbounded: random search only.
-    Normal { mu: f64, sigma: f64, q: Option<f64> },
+    Normal {
+        /// Mean (of the log, for `LogNormal`).
+        mu: f64,
+        /// Standard deviation (of the log, for `LogNormal`).
+        sigma: f64,
+        /// Quantum: rounded to a multiple of it when given.
+        q: Option<f64>,
+    },
     /// `lognormal(mu,sigma)` / `qlognormal(mu,sigma,q)`: exp of a normal
     /// draw, rounded to a multiple of `q` if given. Random search only.
-    LogNormal { mu: f64, sigma: f64, q: Option<f64> },
+    LogNormal {
+        /// Mean (of the log, for `LogNormal`).
+        mu: f64,
+        /// Standard deviation (of the log, for `LogNormal`).
+        sigma: f64,
+        /// Quantum: rounded to a multiple of it when given.
+        q: Option<f64>,
+    },
 }
 
 /// One hparam of the space.

@@ -7,8 +7,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
+use hp_report::analysis::{build, Agg, Query, Reduction};
 use hp_report::hparams::HParamValue;
-use hp_report::logdir::model::group_sessions;
 use hp_report::logdir::{self, HParamDomain, LoadOptions, MetricKey};
 use serde_json::Value;
 
@@ -197,22 +197,26 @@ fn sessions_equal_tensorboard() {
     }
 }
 
+/// The `--groups` table (mean of each member's last value, TensorBoard's
+/// default AVG) has TensorBoard's groups, members and values; the members'
+/// last points average to TensorBoard's group step and wall time.
 #[test]
 fn groups_equal_tensorboard_average() {
     for f in FIXTURES {
         let exp = expected(f);
         let ld = load(f);
-        let keys: Vec<MetricKey> = ld
-            .experiment
-            .metrics
-            .iter()
-            .map(|m| m.key.clone())
-            .collect();
-        let groups = group_sessions(&ld.sessions, &keys);
+        let query = Query {
+            groups: true,
+            agg: Agg::Mean,
+            reduce: Reduction::Last,
+            ..Query::default()
+        };
+        let table = build(&ld, &query).unwrap();
         let tb_groups = exp["hparams"]["session_groups"].as_array().unwrap();
-        assert_eq!(groups.len(), tb_groups.len(), "{f}: group count");
+        assert_eq!(table.rows.len(), tb_groups.len(), "{f}: group count");
         for t in tb_groups {
-            let g = groups
+            let g = table
+                .rows
                 .iter()
                 .find(|g| g.name == t["name"].as_str().unwrap())
                 .unwrap();
@@ -223,21 +227,34 @@ fn groups_equal_tensorboard_average() {
                 .map(|s| s["name"].as_str().unwrap())
                 .collect();
             assert_eq!(g.sessions, tb_sessions, "{f}: {} members", g.name);
+            let members: Vec<_> = ld
+                .sessions
+                .iter()
+                .filter(|s| g.sessions.contains(&s.name))
+                .collect();
             for mv in t["metricValues"].as_array().unwrap() {
                 let k = key_of(&mv["name"]);
-                let ours = g.metrics[&k];
                 assert!(
-                    close(ours.value, mv["value"].as_f64().unwrap()),
+                    close(g.metrics[&k], mv["value"].as_f64().unwrap()),
                     "{f}: {} {k}",
                     g.name
                 );
+                let lasts: Vec<_> = members
+                    .iter()
+                    .filter_map(|s| s.metric(&k))
+                    .map(|m| m.last)
+                    .collect();
+                assert_eq!(g.counts[&k], lasts.len(), "{f}: {} {k} count", g.name);
+                let n = lasts.len() as f64;
+                let step = (lasts.iter().map(|p| p.step as f64).sum::<f64>() / n).floor();
                 assert_eq!(
-                    ours.step,
+                    step as i64,
                     mv["trainingStep"].as_i64().unwrap(),
                     "{f}: {} {k} step",
                     g.name
                 );
-                assert!(close(ours.wall_time, mv["wallTimeSecs"].as_f64().unwrap()));
+                let wall = lasts.iter().map(|p| p.wall_time).sum::<f64>() / n;
+                assert!(close(wall, mv["wallTimeSecs"].as_f64().unwrap()));
             }
             assert_eq!(g.metrics.len(), t["metricValues"].as_array().unwrap().len());
         }

@@ -18,9 +18,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use hp_report::logdir::scan::RunFiles;
 use hp_report::logdir::source::{EventFile, FileReader, ObjectStoreSource, Source};
-use hp_report::logdir::{load, load_source, Follower, LoadError, LoadOptions, Warning};
+use hp_report::logdir::{load, load_source, Follower, LoadError, LoadOptions, RunFiles, Warning};
 
 /// Azurite's development account and its published key.
 const AZURITE_ACCOUNT: &str = "devstoreaccount1";

@@ -73,7 +73,7 @@ pub trait Source: Send + Sync + fmt::Debug {
 }
 
 /// A logdir on the local filesystem (the walk follows symlinks and reports
-/// loops, FIFOs and unreadable directories: see [`scan::discover`]).
+/// loops, FIFOs and unreadable directories: see `scan::discover`).
 #[derive(Clone, Debug)]
 pub struct LocalDir {
     root: PathBuf,

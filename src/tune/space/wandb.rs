@@ -186,7 +186,64 @@ fn implied(v: &Value, c: &Ctx) -> Result<ParamKind, SpaceError> {
     }
 }
 
+/// A parameter with a `distribution`: W&B's names, by family.
 fn distribution(
+    name: &str,
+    d: &str,
+    v: &Value,
+    c: &Ctx,
+    warnings: &mut Vec<String>,
+) -> Result<ParamKind, SpaceError> {
+    match d {
+        "constant" | "categorical" | "categorical_w_probabilities" | "int_uniform" => {
+            listed(d, v, c)
+        }
+        "uniform" => Ok(ParamKind::Uniform {
+            lo: c.num_at(v, "min")?,
+            hi: c.num_at(v, "max")?,
+        }),
+        "q_uniform" => Ok(ParamKind::QUniform {
+            lo: c.num_at(v, "min")?,
+            hi: c.num_at(v, "max")?,
+            q: c.num_or(v, "q", 1.0)?,
+        }),
+        "log_uniform"
+        | "log_uniform_values"
+        | "inv_log_uniform"
+        | "inv_log_uniform_values"
+        | "q_log_uniform"
+        | "q_log_uniform_values" => log_scale(name, d, v, c, warnings),
+        "normal" | "q_normal" | "log_normal" | "q_log_normal" => normal(d, v, c),
+        "beta" | "q_beta" => Err(c
+            .at("distribution")
+            .err(format!("W&B's {d} distribution is not supported"))),
+        other => Err(c
+            .at("distribution")
+            .err(format!("unknown W&B distribution {other:?}"))),
+    }
+}
+
+/// `constant`, `categorical` (probabilities ignored) and `int_uniform`:
+/// values as written.
+fn listed(d: &str, v: &Value, c: &Ctx) -> Result<ParamKind, SpaceError> {
+    let required = |key: &str| {
+        c.get(v, key)
+            .ok_or_else(|| c.err(format!("missing `{key}`")))
+    };
+    Ok(match d {
+        "constant" => ParamKind::Const(c.at("value").value(required("value")?)?),
+        "int_uniform" => ParamKind::Int {
+            lo: c.at("min").int(required("min")?)?,
+            hi: c.at("max").int(required("max")?)?,
+        },
+        _ => ParamKind::Choice(c.at("values").values(required("values")?)?),
+    })
+}
+
+/// The log-uniform family. W&B's `log_uniform`, `inv_log_uniform` and
+/// `q_log_uniform` take min/max as natural logarithms; the `_values` forms
+/// take the bounds themselves.
+fn log_scale(
     name: &str,
     d: &str,
     v: &Value,
@@ -196,9 +253,7 @@ fn distribution(
     let lo = || c.num_at(v, "min");
     let hi = || c.num_at(v, "max");
     let q = || c.num_or(v, "q", 1.0);
-    let mu = || c.num_or(v, "mu", 0.0);
-    let sigma = || c.num_or(v, "sigma", 1.0);
-    let ln_warning = |d: &str| {
+    let ln_warning = || {
         format!(
             "parameter {name:?}: W&B's {d} takes min/max as natural logarithms \
              (bounds e^min..e^max); use {d}_values for bounds given as values"
@@ -216,48 +271,17 @@ fn distribution(
         }
     };
     Ok(match d {
-        "constant" => ParamKind::Const(
-            c.at("value")
-                .value(c.get(v, "value").ok_or_else(|| c.err("missing `value`"))?)?,
-        ),
-        "categorical" | "categorical_w_probabilities" => ParamKind::Choice(
-            c.at("values").values(
-                c.get(v, "values")
-                    .ok_or_else(|| c.err("missing `values`"))?,
-            )?,
-        ),
-        "int_uniform" => ParamKind::Int {
-            lo: c
-                .at("min")
-                .int(c.get(v, "min").ok_or_else(|| c.err("missing `min`"))?)?,
-            hi: c
-                .at("max")
-                .int(c.get(v, "max").ok_or_else(|| c.err("missing `max`"))?)?,
-        },
-        "uniform" => ParamKind::Uniform {
-            lo: lo()?,
-            hi: hi()?,
-        },
-        "q_uniform" => ParamKind::QUniform {
-            lo: lo()?,
-            hi: hi()?,
-            q: q()?,
-        },
         "log_uniform" => {
-            warnings.push(ln_warning("log_uniform"));
+            warnings.push(ln_warning());
             let (lo, hi) = exp_bounds(lo()?, hi()?)?;
             ParamKind::LogUniform { lo, hi }
         }
-        "log_uniform_values" | "inv_log_uniform_values" => ParamKind::LogUniform {
-            lo: lo()?,
-            hi: hi()?,
-        },
         "inv_log_uniform" => {
             let (lo, hi) = exp_bounds(-hi()?, -lo()?)?;
             ParamKind::LogUniform { lo, hi }
         }
         "q_log_uniform" => {
-            warnings.push(ln_warning("q_log_uniform"));
+            warnings.push(ln_warning());
             let (lo, hi) = exp_bounds(lo()?, hi()?)?;
             ParamKind::QLogUniform { lo, hi, q: q()? }
         }
@@ -266,35 +290,25 @@ fn distribution(
             hi: hi()?,
             q: q()?,
         },
-        "normal" => ParamKind::Normal {
-            mu: mu()?,
-            sigma: sigma()?,
-            q: None,
+        // log_uniform_values, inv_log_uniform_values
+        _ => ParamKind::LogUniform {
+            lo: lo()?,
+            hi: hi()?,
         },
-        "q_normal" => ParamKind::Normal {
-            mu: mu()?,
-            sigma: sigma()?,
-            q: Some(q()?),
-        },
-        "log_normal" => ParamKind::LogNormal {
-            mu: mu()?,
-            sigma: sigma()?,
-            q: None,
-        },
-        "q_log_normal" => ParamKind::LogNormal {
-            mu: mu()?,
-            sigma: sigma()?,
-            q: Some(q()?),
-        },
-        "beta" | "q_beta" => {
-            return Err(c
-                .at("distribution")
-                .err(format!("W&B's {d} distribution is not supported")))
-        }
-        other => {
-            return Err(c
-                .at("distribution")
-                .err(format!("unknown W&B distribution {other:?}")))
-        }
+    })
+}
+
+/// `normal`, `log_normal` and their `q_` forms (rounded to a multiple of q).
+fn normal(d: &str, v: &Value, c: &Ctx) -> Result<ParamKind, SpaceError> {
+    let mu = c.num_or(v, "mu", 0.0)?;
+    let sigma = c.num_or(v, "sigma", 1.0)?;
+    let q = match d.strip_prefix("q_") {
+        Some(_) => Some(c.num_or(v, "q", 1.0)?),
+        None => None,
+    };
+    Ok(if d.ends_with("log_normal") {
+        ParamKind::LogNormal { mu, sigma, q }
+    } else {
+        ParamKind::Normal { mu, sigma, q }
     })
 }
