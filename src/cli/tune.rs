@@ -162,8 +162,9 @@ pub struct RunArgs {
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub budget: Option<Duration>,
     /// grid (every combination, in order), random (default; reproducible from --seed),
-    /// tpe or cmaes (model-based: each trial proposed from the results so far).
-    #[arg(long, value_name = "grid|random|tpe|cmaes")]
+    /// tpe, gp (Gaussian-process Bayesian optimisation) or cmaes (model-based: each
+    /// trial proposed from the results so far).
+    #[arg(long, value_name = "grid|random|tpe|gp|cmaes")]
     pub method: Option<String>,
     /// Stop trials whose objective falls behind, the step being the resource:
     /// asha[:grace=G,eta=E,max=R], hyperband:max=R[,grace=G,eta=E,brackets=B],
@@ -363,15 +364,10 @@ fn config(a: &RunArgs, logdir: &Path) -> Result<Config, CliError> {
         Some("grid") => Method::Grid,
         Some("tpe") => Method::Tpe,
         Some("cmaes") => Method::Cmaes,
-        Some("gp") => {
-            return Err(usage(
-                "--method gp (Gaussian-process Bayesian optimisation) is not available yet; \
-                 use --method tpe or cmaes",
-            ))
-        }
+        Some("gp") => Method::Gp,
         Some(m) => {
             return Err(usage(format!(
-                "--method {m:?}: use grid, random, tpe or cmaes"
+                "--method {m:?}: use grid, random, tpe, gp or cmaes"
             )))
         }
     };

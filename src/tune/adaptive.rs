@@ -1,5 +1,5 @@
 //! What the runner needs from [`crate::tune::search`]: the values of each
-//! new trial from a model-based [`Sampler`] (`--method tpe|cmaes`), and the
+//! new trial from a model-based [`Sampler`] (`--method tpe|gp|cmaes`), and the
 //! `--early-stop` rule's decisions on the objective as trials report it.
 //!
 //! Everything here is rebuilt from the journal on `--resume`: a trial that

@@ -36,16 +36,19 @@ pub enum Method {
     Tpe,
     /// CMA-ES ([`crate::tune::search::CmaEs`]).
     Cmaes,
+    /// Gaussian-process Bayesian optimisation ([`crate::tune::search::Gp`]).
+    Gp,
 }
 
 impl Method {
-    /// `grid`, `random`, `tpe` or `cmaes`.
+    /// `grid`, `random`, `tpe`, `cmaes` or `gp`.
     pub fn as_str(self) -> &'static str {
         match self {
             Method::Grid => "grid",
             Method::Random => "random",
             Method::Tpe => "tpe",
             Method::Cmaes => "cmaes",
+            Method::Gp => "gp",
         }
     }
 }
@@ -307,7 +310,7 @@ impl Plan {
                 },
                 false,
             )),
-            Method::Tpe | Method::Cmaes => Ok((
+            Method::Tpe | Method::Cmaes | Method::Gp => Ok((
                 Plan::Model {
                     n: cfg.max_trials.unwrap_or(DEFAULT_RANDOM_TRIALS),
                 },
