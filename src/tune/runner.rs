@@ -20,7 +20,7 @@ use crate::tune::adaptive::Adaptive;
 use crate::tune::control::{self, signal_name};
 use crate::tune::journal::{self, History, JournalWriter, Record, Spec, State};
 use crate::tune::metrics::Strategy;
-use crate::tune::search::Rule;
+use crate::tune::search::{Rule, WarmStart};
 use crate::tune::space::{Objective, Space};
 use crate::tune::trial::{self, Event, Process};
 use crate::tune::writer::{tfevents_objective, TrialSession};
@@ -114,6 +114,8 @@ pub struct Config {
     pub handle_signals: bool,
     /// Stop trials whose objective reports fall behind (`--early-stop`).
     pub early_stop: Option<Rule>,
+    /// Prior observations for a model-based method (`--warm-start`).
+    pub warm_start: Option<WarmStart>,
 }
 
 /// A failure that stops the runner before or outside the trials.
@@ -427,6 +429,11 @@ pub fn spec_of(cfg: &Config, plan: &Plan) -> Spec {
         fingerprint: cfg.space.fingerprint(),
         method: cfg.method.as_str().into(),
         early_stop: cfg.early_stop.as_ref().map(|r| r.to_string()),
+        warm_start: cfg
+            .warm_start
+            .as_ref()
+            .map(|w| w.logdirs.clone())
+            .unwrap_or_default(),
         seed: cfg.seed,
         max_trials: plan.len(),
         objective: cfg.objective.name.clone(),
@@ -560,7 +567,8 @@ impl<'a> Runner<'a> {
             rx,
             started: Instant::now(),
             observer,
-            adaptive: Adaptive::new(cfg.method.as_str(), cfg.early_stop.clone(), &history),
+            adaptive: Adaptive::new(cfg.method.as_str(), cfg.early_stop.clone(), &history)
+                .with_prior(cfg.warm_start.as_ref().map(|w| w.used.clone())),
         };
         r.take_history(&history)?;
         Ok(r)
@@ -1163,6 +1171,7 @@ mod tests {
             mode: Mode::Fresh,
             handle_signals: false,
             early_stop: None,
+            warm_start: None,
         };
         let slots = make_slots(&cfg);
         assert_eq!(slots.len(), 1);

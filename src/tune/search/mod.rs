@@ -15,6 +15,8 @@
 //!   improvement (`--method gp`).
 //! * [`RandomSearch`]: uniform draws, the baseline the benchmark compares
 //!   with.
+//! * [`warm`]: earlier results from hparams logdirs as prior observations
+//!   (`--warm-start`).
 //! * [`stopping`]: ASHA, Hyperband and median early-stopping rules as pure
 //!   functions over the values trials reported so far ([`Rule`]).
 //!
@@ -29,11 +31,13 @@ mod math;
 pub mod problems;
 pub mod stopping;
 mod tpe;
+pub mod warm;
 
 pub use cmaes::CmaEs;
 pub use gp::Gp;
 pub use stopping::{Decision, EarlyStopError, Evidence, Reports, Rule};
 pub use tpe::Tpe;
+pub use warm::WarmStart;
 
 use crate::rng::SplitMix64;
 use crate::trainer::Trial;
