@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """usage: search_runner.py HP_REPORT [--quick] [--seeds N] [--optuna-py PY] [-w WORKERS]
-                          [--problems branin,hartmann6,mixed] [--work DIR]
+                          [--problems branin,hartmann6,mixed] [--optuna-samplers TPE,GP,...]
+                          [--work DIR]
 
 Search quality through the trial runner (docs/benchmarks.md, "Search quality
 through the runner"): every benchmark problem is a real trial command,
@@ -180,7 +181,9 @@ def main():
             jobs += [((problem, f"hp-report {m}"), lambda p=problem, m=m, s=s: run_ours(binary, work, p, m, s))
                      for s in range(seeds)]
         if py:
-            for name in optuna_samplers(py, quick):
+            wanted = arg(args, "--optuna-samplers", None)
+            names = [n for n in optuna_samplers(py, quick) if not wanted or n in wanted.split(",")]
+            for name in names:
                 jobs += [((problem, f"optuna {name}"), lambda p=problem, n=name, s=s: run_optuna(py, p, n, s))
                          for s in range(seeds)]
     results = {}
