@@ -6,7 +6,7 @@
 //! search_bench -- --seeds 10`
 
 use hp_report::tune::search::problems::{run, Problem};
-use hp_report::tune::search::{CmaEs, RandomSearch, Sampler, Tpe};
+use hp_report::tune::search::{CmaEs, Gp, RandomSearch, Sampler, Tpe};
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -20,6 +20,10 @@ fn main() {
         },
         None => 10,
     };
+    let only = args
+        .iter()
+        .position(|a| a == "--only")
+        .and_then(|i| args.get(i + 1).cloned());
     let samplers: Vec<(&str, Box<dyn Sampler>)> = vec![
         ("TPE", Box::new(Tpe::default())),
         (
@@ -30,10 +34,14 @@ fn main() {
             }),
         ),
         ("CMA-ES", Box::new(CmaEs::default())),
+        ("GP", Box::new(Gp::default())),
         ("random", Box::new(RandomSearch)),
     ];
     for problem in Problem::ALL {
         for (name, sampler) in &samplers {
+            if only.as_deref().is_some_and(|o| o != *name) {
+                continue;
+            }
             for seed in 0..seeds {
                 let trace = run(sampler.as_ref(), problem, seed, problem.budget());
                 let best = trace.last().copied().unwrap_or(f64::NAN);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The trial-runner benchmark (docs/benchmarks.md, "Trial runner"):
 #   bench/tune/run.sh                 # 1,000 and 10,000 no-op trials at -j 2, with Optuna
-#   bench/tune/run.sh --quick         # 50 trials, Optuna only if its venv exists (CI)
+#   bench/tune/run.sh --quick         # 50 trials, Optuna only if its venv exists (CI),
+#                                     # then search_runner.py --quick (Branin through the runner)
 # Builds the release binary, makes the Optuna venv (setup_optuna.sh), runs
 # bench_tune.py and prints a Markdown table.
 set -euo pipefail
@@ -19,7 +20,8 @@ if [ "${1:-}" = "--quick" ]; then
     opt=()
     venv=${OPTUNA_VENV:-$HOME/.cache/hp-report-optuna}
     [ -x "$venv/bin/python" ] && opt=(--optuna-py "$venv/bin/python")
-    exec python3 "$here/bench_tune.py" "$bin" --trials 50 "${opt[@]}"
+    python3 "$here/bench_tune.py" "$bin" --trials 50 "${opt[@]}"
+    exec python3 "$here/search_runner.py" "$bin" --quick "${opt[@]}"
 fi
 py=$(bash "$here/setup_optuna.sh" | tail -n 1)
 exec python3 "$here/bench_tune.py" "$bin" --trials "${TRIALS:-1000,10000}" -j 2 --optuna-py "$py" "$@"

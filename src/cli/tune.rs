@@ -14,7 +14,7 @@ use crate::tune::runner::{self, Config, Method, Mode, Plan, TuneError};
 use crate::tune::status::{best_json, best_text, status_text, Experiment};
 use crate::tune::trial::{check_placeholders, command_for, shell_line};
 use crate::tune::view::View;
-use crate::tune::{metrics, Objective, Rule, Space, SpaceFile, Strategy};
+use crate::tune::{metrics, Objective, Rule, Space, SpaceFile, Strategy, WarmStart};
 
 /// Exit status: the experiment ended at `--max-failures`.
 pub const EXIT_TRIALS_FAILED: i32 = 5;
@@ -162,14 +162,20 @@ pub struct RunArgs {
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub budget: Option<Duration>,
     /// grid (every combination, in order), random (default; reproducible from --seed),
-    /// tpe or cmaes (model-based: each trial proposed from the results so far).
-    #[arg(long, value_name = "grid|random|tpe|cmaes")]
+    /// tpe, gp (Gaussian-process Bayesian optimisation) or cmaes (model-based: each
+    /// trial proposed from the results so far).
+    #[arg(long, value_name = "grid|random|tpe|gp|cmaes")]
     pub method: Option<String>,
     /// Stop trials whose objective falls behind, the step being the resource:
     /// asha[:grace=G,eta=E,max=R], hyperband:max=R[,grace=G,eta=E,brackets=B],
     /// median[:warmup=W,min_trials=M], katib-median[:start_step=S,min_trials=M].
     #[arg(long, value_name = "RULE")]
     pub early_stop: Option<String>,
+    /// With tpe, gp or cmaes: earlier results as prior observations, from hparams
+    /// logdirs (Keras, tensorboardX, torch, Optuna, a previous tune run) whose
+    /// sessions fit the space and report the objective; the others are listed.
+    #[arg(long, value_name = "LOGDIR", num_args = 1..)]
+    pub warm_start: Vec<PathBuf>,
     /// Seed of the random draws: trial i of a seed always gets the same values. Default 0.
     #[arg(long, value_name = "S")]
     pub seed: Option<u64>,
@@ -363,15 +369,10 @@ fn config(a: &RunArgs, logdir: &Path) -> Result<Config, CliError> {
         Some("grid") => Method::Grid,
         Some("tpe") => Method::Tpe,
         Some("cmaes") => Method::Cmaes,
-        Some("gp") => {
-            return Err(usage(
-                "--method gp (Gaussian-process Bayesian optimisation) is not available yet; \
-                 use --method tpe or cmaes",
-            ))
-        }
+        Some("gp") => Method::Gp,
         Some(m) => {
             return Err(usage(format!(
-                "--method {m:?}: use grid, random, tpe or cmaes"
+                "--method {m:?}: use grid, random, tpe, gp or cmaes"
             )))
         }
     };
@@ -382,6 +383,7 @@ fn config(a: &RunArgs, logdir: &Path) -> Result<Config, CliError> {
         .map(|r| r.parse::<Rule>())
         .transpose()
         .map_err(|e| usage(e.to_string()))?;
+    let warm_start = warm_start(a, stored.as_ref(), method, &space, &objective, strategy)?;
     let mut command = a.command.clone();
     if command.is_empty() {
         command = sf
@@ -432,7 +434,50 @@ fn config(a: &RunArgs, logdir: &Path) -> Result<Config, CliError> {
         mode: if a.resume { Mode::Resume } else { Mode::Fresh },
         handle_signals: true,
         early_stop,
+        warm_start,
     })
+}
+
+/// The `--warm-start` observations (on `--resume`, from the logdirs the
+/// experiment started with).
+fn warm_start(
+    a: &RunArgs,
+    stored: Option<&Spec>,
+    method: Method,
+    space: &Space,
+    objective: &Objective,
+    strategy: Strategy,
+) -> Result<Option<WarmStart>, CliError> {
+    let dirs = match (a.warm_start.is_empty(), stored) {
+        (false, _) => a.warm_start.clone(),
+        (true, Some(s)) => s.warm_start.clone(),
+        (true, None) => return Ok(None),
+    };
+    if dirs.is_empty() {
+        return Ok(None);
+    }
+    if !matches!(method, Method::Tpe | Method::Gp | Method::Cmaes) {
+        return Err(usage(
+            "--warm-start needs a model-based --method: tpe, gp or cmaes",
+        ));
+    }
+    WarmStart::load(&dirs, space, objective, strategy)
+        .map(Some)
+        .map_err(|m| CliError::new(EXIT_LOGDIR, format!("--warm-start: {m}")))
+}
+
+/// What `--warm-start` took and left, one line per session left out.
+fn warm_start_note(w: &WarmStart) -> String {
+    let mut out = format!(
+        "hp-report tune: warm start: {} prior observations from {} logdir(s), {} sessions ignored\n",
+        w.used.len(),
+        w.logdirs.len(),
+        w.ignored_sessions
+    );
+    for (what, why) in &w.ignored {
+        out.push_str(&format!("  ignored {what}: {why}\n"));
+    }
+    out
 }
 
 fn search(a: &RunArgs) -> Result<(), CliError> {
@@ -506,6 +551,9 @@ fn tune_err(e: TuneError) -> CliError {
 /// Runs `cfg`, then prints the end reason, the ranked table and the best
 /// trial's command line.
 fn execute(cfg: &Config, exec: &ExecArgs) -> Result<(), CliError> {
+    if let Some(w) = cfg.warm_start.as_ref().filter(|_| !exec.quiet) {
+        eprint!("{}", warm_start_note(w));
+    }
     let mut view = View::new(&cfg.objective.name, true, exec.quiet);
     let outcome = runner::run(cfg, &mut view).map_err(tune_err)?;
     drop(view);
@@ -594,6 +642,7 @@ fn retry(r: &RetryArgs) -> Result<(), CliError> {
         budget: None,
         method: None,
         early_stop: None,
+        warm_start: vec![],
         seed: None,
         gpus: None,
         gpus_per_trial: 1,

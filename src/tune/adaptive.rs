@@ -1,5 +1,5 @@
 //! What the runner needs from [`crate::tune::search`]: the values of each
-//! new trial from a model-based [`Sampler`] (`--method tpe|cmaes`), and the
+//! new trial from a model-based [`Sampler`] (`--method tpe|gp|cmaes`), and the
 //! `--early-stop` rule's decisions on the objective as trials report it.
 //!
 //! Everything here is rebuilt from the journal on `--resume`: a trial that
@@ -28,6 +28,8 @@ pub struct Adaptive {
     rule: Option<Rule>,
     /// Every trial's objective reports (the latest attempt's).
     reports: BTreeMap<u64, Reports>,
+    /// Observations from `--warm-start`, seen before the run's own.
+    prior: Vec<Observation>,
 }
 
 /// What the rule decided about a report, for the runner to act on.
@@ -56,6 +58,7 @@ impl Adaptive {
             done: BTreeMap::new(),
             rule,
             reports: BTreeMap::new(),
+            prior: Vec::new(),
         };
         for (index, at) in h.latest() {
             a.values.insert(index, trial_from_json(&at.params));
@@ -79,7 +82,8 @@ impl Adaptive {
 
     /// The values of trial `index`: journaled ones if it ran before, else
     /// `planned` (grid, random), else the sampler's proposal from the
-    /// finished trials in index order and the `running` ones.
+    /// `--warm-start` observations, then the finished trials in index
+    /// order, and the `running` ones.
     pub fn values(
         &mut self,
         index: u64,
@@ -94,23 +98,27 @@ impl Adaptive {
         }
         let t = match (&self.sampler, planned) {
             (Some(s), _) => {
-                let done: Vec<Observation> = self
-                    .done
-                    .iter()
-                    .filter_map(|(i, value)| {
-                        let trial = self.values.get(i)?.clone();
-                        Some(Observation {
-                            trial,
-                            value: *value,
-                        })
+                let own = self.done.iter().filter_map(|(i, value)| {
+                    let trial = self.values.get(i)?.clone();
+                    Some(Observation {
+                        trial,
+                        value: *value,
                     })
-                    .collect();
+                });
+                let done: Vec<Observation> = self.prior.iter().cloned().chain(own).collect();
                 s.suggest(space, seed, index, &done, running, minimize)
             }
             (None, p) => p?,
         };
         self.values.insert(index, t.clone());
         Some(t)
+    }
+
+    /// Adds `--warm-start` observations: the sampler sees them first,
+    /// before the run's own finished trials.
+    pub fn with_prior(mut self, prior: Option<Vec<Observation>>) -> Self {
+        self.prior = prior.unwrap_or_default();
+        self
     }
 
     /// An attempt of trial `index` starts: its reports start afresh.

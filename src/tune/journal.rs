@@ -110,8 +110,11 @@ pub struct Spec {
     pub space_file: Option<PathBuf>,
     /// [`crate::tune::Space::fingerprint`] of the space.
     pub fingerprint: String,
-    /// `grid`, `random`, `tpe` or `cmaes`.
+    /// `grid`, `random`, `tpe`, `gp` or `cmaes`.
     pub method: String,
+    /// The `--warm-start` logdirs, if any.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warm_start: Vec<PathBuf>,
     /// The `--early-stop` rule as given, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub early_stop: Option<String>,

@@ -26,5 +26,7 @@ pub use control::signal_name;
 pub use journal::State;
 pub use metrics::{parse_line, MetricPoint, Strategy};
 pub use runner::{run, Config, EndReason, Method, Mode, Outcome};
-pub use search::{CmaEs, Decision, Evidence, Observation, Reports, Rule, Sampler, Tpe};
+pub use search::{
+    CmaEs, Decision, Evidence, Gp, Observation, Reports, Rule, Sampler, Tpe, WarmStart,
+};
 pub use space::{Objective, Param, ParamKind, Space, SpaceError, SpaceFile};

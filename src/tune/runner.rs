@@ -20,7 +20,7 @@ use crate::tune::adaptive::Adaptive;
 use crate::tune::control::{self, signal_name};
 use crate::tune::journal::{self, History, JournalWriter, Record, Spec, State};
 use crate::tune::metrics::Strategy;
-use crate::tune::search::Rule;
+use crate::tune::search::{Rule, WarmStart};
 use crate::tune::space::{Objective, Space};
 use crate::tune::trial::{self, Event, Process};
 use crate::tune::writer::{tfevents_objective, TrialSession};
@@ -36,16 +36,19 @@ pub enum Method {
     Tpe,
     /// CMA-ES ([`crate::tune::search::CmaEs`]).
     Cmaes,
+    /// Gaussian-process Bayesian optimisation ([`crate::tune::search::Gp`]).
+    Gp,
 }
 
 impl Method {
-    /// `grid`, `random`, `tpe` or `cmaes`.
+    /// `grid`, `random`, `tpe`, `cmaes` or `gp`.
     pub fn as_str(self) -> &'static str {
         match self {
             Method::Grid => "grid",
             Method::Random => "random",
             Method::Tpe => "tpe",
             Method::Cmaes => "cmaes",
+            Method::Gp => "gp",
         }
     }
 }
@@ -111,6 +114,8 @@ pub struct Config {
     pub handle_signals: bool,
     /// Stop trials whose objective reports fall behind (`--early-stop`).
     pub early_stop: Option<Rule>,
+    /// Prior observations for a model-based method (`--warm-start`).
+    pub warm_start: Option<WarmStart>,
 }
 
 /// A failure that stops the runner before or outside the trials.
@@ -307,7 +312,7 @@ impl Plan {
                 },
                 false,
             )),
-            Method::Tpe | Method::Cmaes => Ok((
+            Method::Tpe | Method::Cmaes | Method::Gp => Ok((
                 Plan::Model {
                     n: cfg.max_trials.unwrap_or(DEFAULT_RANDOM_TRIALS),
                 },
@@ -424,6 +429,11 @@ pub fn spec_of(cfg: &Config, plan: &Plan) -> Spec {
         fingerprint: cfg.space.fingerprint(),
         method: cfg.method.as_str().into(),
         early_stop: cfg.early_stop.as_ref().map(|r| r.to_string()),
+        warm_start: cfg
+            .warm_start
+            .as_ref()
+            .map(|w| w.logdirs.clone())
+            .unwrap_or_default(),
         seed: cfg.seed,
         max_trials: plan.len(),
         objective: cfg.objective.name.clone(),
@@ -557,7 +567,8 @@ impl<'a> Runner<'a> {
             rx,
             started: Instant::now(),
             observer,
-            adaptive: Adaptive::new(cfg.method.as_str(), cfg.early_stop.clone(), &history),
+            adaptive: Adaptive::new(cfg.method.as_str(), cfg.early_stop.clone(), &history)
+                .with_prior(cfg.warm_start.as_ref().map(|w| w.used.clone())),
         };
         r.take_history(&history)?;
         Ok(r)
@@ -1160,6 +1171,7 @@ mod tests {
             mode: Mode::Fresh,
             handle_signals: false,
             early_stop: None,
+            warm_start: None,
         };
         let slots = make_slots(&cfg);
         assert_eq!(slots.len(), 1);

@@ -902,11 +902,15 @@ fn tpe_is_reproducible_from_its_seed_and_stays_in_the_space() {
 }
 
 #[test]
-fn cmaes_runs_and_gp_is_refused_with_exit_2() {
+fn cmaes_and_gp_run_in_parallel_inside_the_space() {
     let Some(x) = Exp::new("mixed.py") else {
         return;
     };
-    let space = ["lr=loguniform(1e-4,1)", "units=int(2,32)"];
+    let space = [
+        "lr=loguniform(1e-4,1)",
+        "units=int(2,32)",
+        "opt=choice(adam,sgd)",
+    ];
     let o = x.run(
         &space,
         "--objective loss:min --method cmaes -n 6 -j 2 -q",
@@ -914,16 +918,29 @@ fn cmaes_runs_and_gp_is_refused_with_exit_2() {
     );
     assert!(o.status.success(), "{}", text(&o));
     assert_eq!(ends(&x.dir).len(), 6);
+    // gp: past its 10 start trials, with 2 running at once.
     let gp = x.tmp.path().join("gp");
     let o = tune(
         &gp,
         &space,
-        "--objective loss:min --method gp",
+        "--objective loss:min --method gp -n 14 -j 2 -q --seed 3",
         &[x.py, x.script.as_str()],
     );
-    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
-    assert_contains(&o, "not available yet");
-    assert!(!gp.join(journal::SPEC_FILE).exists());
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(ends(&gp).len(), 14);
+    assert_eq!(journal::read_spec(&gp).expect("spec").method, "gp");
+    let seen = launched_params(&gp);
+    let distinct: std::collections::BTreeSet<String> =
+        seen.values().map(|p| format!("{p:?}")).collect();
+    assert_eq!(distinct.len(), seen.len(), "a duplicate trial: {seen:?}");
+    for p in seen.values() {
+        let lr = p["lr"].as_f64().expect("lr");
+        let units = p["units"].as_i64().expect("units is an integer");
+        assert!(
+            (1e-4..=1.0).contains(&lr) && (2..=32).contains(&units),
+            "{p:?}"
+        );
+    }
 }
 
 /// Objective reports journaled per trial: (trial → steps).

@@ -1,6 +1,7 @@
 //! The numerics the searches share: the normal distribution (density, CDF,
-//! truncated sampling), log-sum-exp, and the eigen-decomposition of a small
-//! symmetric matrix (CMA-ES). Written here so the searches need no
+//! truncated sampling), log-sum-exp, the eigen-decomposition of a small
+//! symmetric matrix (CMA-ES) and the Cholesky factor with its triangular
+//! solves (the Gaussian process). Written here so the searches need no
 //! linear-algebra or statistics crate.
 
 use crate::rng::SplitMix64;
@@ -94,6 +95,52 @@ pub(crate) fn weighted_index(rng: &mut SplitMix64, weights: &[f64]) -> usize {
     weights.len().saturating_sub(1)
 }
 
+/// Cholesky factor L (row-major, lower) of a symmetric positive-definite
+/// n×n matrix, `None` when it is not positive definite.
+pub(crate) fn cholesky(a: &[f64], n: usize) -> Option<Vec<f64>> {
+    let mut l = vec![0.0; n * n];
+    for i in 0..n {
+        for j in 0..=i {
+            let s: f64 = (0..j).map(|k| l[i * n + k] * l[j * n + k]).sum();
+            if i == j {
+                let d = a[i * n + i] - s;
+                if d <= 0.0 || d.is_nan() {
+                    return None;
+                }
+                l[i * n + i] = d.sqrt();
+            } else {
+                l[i * n + j] = (a[i * n + j] - s) / l[j * n + j];
+            }
+        }
+    }
+    Some(l)
+}
+
+/// Solves L x = b for a lower-triangular L (forward substitution).
+pub(crate) fn solve_lower(l: &[f64], n: usize, b: &[f64]) -> Vec<f64> {
+    let mut x = vec![0.0; n];
+    for i in 0..n {
+        let s: f64 = (0..i).map(|k| l[i * n + k] * x[k]).sum();
+        x[i] = (b[i] - s) / l[i * n + i];
+    }
+    x
+}
+
+/// Solves Lᵀ x = b for a lower-triangular L (back substitution).
+pub(crate) fn solve_upper_t(l: &[f64], n: usize, b: &[f64]) -> Vec<f64> {
+    let mut x = vec![0.0; n];
+    for i in (0..n).rev() {
+        let s: f64 = (i + 1..n).map(|k| l[k * n + i] * x[k]).sum();
+        x[i] = (b[i] - s) / l[i * n + i];
+    }
+    x
+}
+
+/// ln of the standard normal density.
+pub(crate) fn ln_norm_pdf(z: f64) -> f64 {
+    -0.5 * z * z - LN_SQRT_2PI
+}
+
 /// Eigen-decomposition of a symmetric n×n matrix (row-major) by cyclic
 /// Jacobi rotations: the eigenvalues and the eigenvectors as the columns of
 /// a row-major matrix. Exact to rounding for the small n a search has.
@@ -178,6 +225,16 @@ mod tests {
         // Columns are orthonormal.
         let dot = vecs[0] * vecs[1] + vecs[2] * vecs[3];
         assert!(dot.abs() < 1e-12);
+    }
+
+    #[test]
+    fn cholesky_solves_a_known_system() {
+        // A = [[4,2],[2,3]] = L Lᵀ with L = [[2,0],[1,√2]]; A x = [2,1] at x = [0.5,0].
+        let l = cholesky(&[4.0, 2.0, 2.0, 3.0], 2).unwrap_or_default();
+        assert!((l[0] - 2.0).abs() < 1e-12 && (l[2] - 1.0).abs() < 1e-12);
+        let x = solve_upper_t(&l, 2, &solve_lower(&l, 2, &[2.0, 1.0]));
+        assert!((x[0] - 0.5).abs() < 1e-12 && x[1].abs() < 1e-12);
+        assert!(cholesky(&[1.0, 2.0, 2.0, 1.0], 2).is_none());
     }
 
     #[test]

@@ -11,8 +11,12 @@
 //!   (`--method tpe`).
 //! * [`CmaEs`]: CMA-ES whose state is replayed from the history
 //!   (`--method cmaes`).
+//! * [`Gp`]: Gaussian-process Bayesian optimisation with expected
+//!   improvement (`--method gp`).
 //! * [`RandomSearch`]: uniform draws, the baseline the benchmark compares
 //!   with.
+//! * [`warm`]: earlier results from hparams logdirs as prior observations
+//!   (`--warm-start`).
 //! * [`stopping`]: ASHA, Hyperband and median early-stopping rules as pure
 //!   functions over the values trials reported so far ([`Rule`]).
 //!
@@ -22,14 +26,18 @@
 
 mod cmaes;
 mod dims;
+mod gp;
 mod math;
 pub mod problems;
 pub mod stopping;
 mod tpe;
+pub mod warm;
 
 pub use cmaes::CmaEs;
+pub use gp::Gp;
 pub use stopping::{Decision, EarlyStopError, Evidence, Reports, Rule};
 pub use tpe::Tpe;
+pub use warm::WarmStart;
 
 use crate::rng::SplitMix64;
 use crate::trainer::Trial;
@@ -66,12 +74,13 @@ pub trait Sampler {
     ) -> Trial;
 }
 
-/// The sampler for a `--method` name (`tpe`, `cmaes`, `random`), `None` for
+/// The sampler for a `--method` name (`tpe`, `gp`, `cmaes`, `random`), `None` for
 /// any other name.
 pub fn sampler(method: &str) -> Option<Box<dyn Sampler + Send + Sync>> {
     match method {
         "tpe" => Some(Box::new(Tpe::default())),
         "cmaes" => Some(Box::new(CmaEs::default())),
+        "gp" => Some(Box::new(Gp::default())),
         "random" => Some(Box::new(RandomSearch)),
         _ => None,
     }
