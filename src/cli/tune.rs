@@ -9,6 +9,10 @@ use clap::{Args, Subcommand};
 
 use crate::analysis::Goal;
 use crate::cli::{write_stdout, CliError, EXIT_LOGDIR, EXIT_USAGE};
+use crate::tune::engine::k8s::K8sOptions;
+use crate::tune::engine::ray::RayOptions;
+use crate::tune::engine::slurm::SlurmOptions;
+use crate::tune::engine::Backend;
 use crate::tune::journal::{self, Spec, State};
 use crate::tune::runner::{self, Config, Method, Mode, Plan, TuneError};
 use crate::tune::status::{best_json, best_text, status_text, Experiment};
@@ -127,6 +131,51 @@ pub struct ExecArgs {
     /// Do not print the ranked table at the end.
     #[arg(long)]
     pub no_table: bool,
+    #[command(flatten)]
+    pub engine: EngineArgs,
+}
+
+/// Where trials run (`--backend`) and the engines' options.
+#[derive(Debug, Args, Clone)]
+pub struct EngineArgs {
+    /// Where trials run: local (processes on this machine), slurm (one sbatch job per
+    /// trial), ray (one Ray job per trial, Jobs REST API), k8s (one Kubernetes Job per trial).
+    #[arg(long, value_name = "local|slurm|ray|k8s", default_value = "local",
+          value_parser = ["local", "slurm", "ray", "k8s"])]
+    pub backend: String,
+    /// An sbatch option for every trial's job (--backend slurm), one per flag:
+    /// --slurm-arg=--partition=gpu --slurm-arg=--time=1:00:00.
+    #[arg(long = "slurm-arg", value_name = "OPTION", allow_hyphen_values = true)]
+    pub slurm_args: Vec<String>,
+    /// The Ray head's dashboard address (--backend ray).
+    #[arg(long, value_name = "URL", default_value = "http://127.0.0.1:8265")]
+    pub ray_address: String,
+    /// Time between polls of a remote job's state (default 1s).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub engine_poll: Option<Duration>,
+}
+
+impl EngineArgs {
+    /// The backend these flags select.
+    pub fn backend(&self) -> Result<Backend, CliError> {
+        Ok(match self.backend.as_str() {
+            "local" => Backend::Local,
+            "slurm" => Backend::Slurm(SlurmOptions {
+                sbatch_args: self.slurm_args.clone(),
+                poll: self.engine_poll,
+            }),
+            "ray" => Backend::Ray(RayOptions {
+                address: self.ray_address.clone(),
+                poll: self.engine_poll,
+            }),
+            "k8s" => Backend::K8s(K8sOptions::default()),
+            other => {
+                return Err(usage(format!(
+                    "--backend {other:?}: use local, slurm, ray or k8s"
+                )))
+            }
+        })
+    }
 }
 
 /// `hp-report tune --logdir DIR ... -- CMD`.
@@ -432,6 +481,7 @@ fn config(a: &RunArgs, logdir: &Path) -> Result<Config, CliError> {
         mode: if a.resume { Mode::Resume } else { Mode::Fresh },
         handle_signals: true,
         early_stop,
+        backend: a.exec.engine.backend()?,
     })
 }
 
