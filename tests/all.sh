@@ -34,6 +34,7 @@ peers=1
 if [ "$peers" = 1 ]; then
     echo "== S3 emulator (moto) for the object-store tests"
     eval "$(bash peers/s3_emulator.sh start)"
+    bash tests/engines/up.sh
 fi
 
 echo "== cargo test"

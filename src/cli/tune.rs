@@ -22,6 +22,8 @@ use crate::tune::{metrics, Objective, Rule, Space, SpaceFile, Strategy};
 
 /// Exit status: the experiment ended at `--max-failures`.
 pub const EXIT_TRIALS_FAILED: i32 = 5;
+/// Exit status: the engine (`--backend`) kept failing; `--resume` continues.
+pub const EXIT_ENGINE: i32 = 6;
 /// Exit status: stopped by SIGINT/SIGTERM (128 + SIGINT, as shells report).
 pub const EXIT_INTERRUPTED: i32 = 130;
 
@@ -47,7 +49,7 @@ stdout/stderr lines such as `loss=0.3 step=2`, `val_loss: 0.28`, JSON lines.
 
 Exit status: 0 the experiment ended (target, max trials, space exhausted, budget); 2 bad
 arguments, SPEC, space file or {name}; 3 unreadable experiment; 5 --max-failures reached;
-130 stopped by SIGINT/SIGTERM (every trial killed and recorded).";
+6 the engine (--backend) kept failing; 130 stopped by SIGINT/SIGTERM (every trial killed and recorded).";
 
 /// `hp-report tune`.
 #[derive(Debug, Args)]
@@ -153,6 +155,11 @@ pub struct EngineArgs {
     /// Time between polls of a remote job's state (default 1s).
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub engine_poll: Option<Duration>,
+    /// Failures of the engine in a row (refused submission, unreachable controller)
+    /// before a trial is given up and the experiment stops (default 8; backoff 1s
+    /// doubling to 60s in between).
+    #[arg(long, value_name = "N")]
+    pub engine_retries: Option<u32>,
 }
 
 impl EngineArgs {
@@ -163,10 +170,12 @@ impl EngineArgs {
             "slurm" => Backend::Slurm(SlurmOptions {
                 sbatch_args: self.slurm_args.clone(),
                 poll: self.engine_poll,
+                retries: self.engine_retries,
             }),
             "ray" => Backend::Ray(RayOptions {
                 address: self.ray_address.clone(),
                 poll: self.engine_poll,
+                retries: self.engine_retries,
             }),
             "k8s" => Backend::K8s(K8sOptions::default()),
             other => {
@@ -587,6 +596,13 @@ fn execute(cfg: &Config, exec: &ExecArgs) -> Result<(), CliError> {
                 "{} (see hp-report tune status {})",
                 outcome.reason,
                 cfg.logdir.display()
+            ),
+        )),
+        runner::EndReason::EngineFailed(_) => Err(CliError::new(
+            EXIT_ENGINE,
+            format!(
+                "{}; continue with --resume once the engine works",
+                outcome.reason
             ),
         )),
         runner::EndReason::Interrupted(_) => Err(CliError::new(

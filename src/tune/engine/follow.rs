@@ -14,7 +14,7 @@ use std::sync::mpsc::SyncSender;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use super::{backoff, EngineError, JobSpec, JobState, Output, Remote, RETRIES};
+use super::{backoff, EngineError, JobSpec, JobState, Output, Remote};
 use crate::tune::metrics::MetricTracker;
 use crate::tune::trial::{send_points, Event};
 
@@ -145,7 +145,8 @@ impl Follower {
     /// short by a cancel), `false` when it is the last one allowed.
     fn failed(&mut self, what: &str, e: &EngineError) -> bool {
         self.failures += 1;
-        if self.failures >= RETRIES {
+        let retries = self.client.retries().max(1);
+        if self.failures >= retries {
             let _ = self.tx.send(Event::EngineFailed {
                 slot: self.job.slot,
                 error: format!(
@@ -164,7 +165,7 @@ impl Follower {
             self.client.name(),
             e.msg,
             self.failures,
-            RETRIES - 1,
+            retries - 1,
             wait.as_secs()
         ));
         self.sleep(wait);
@@ -298,7 +299,7 @@ impl Follower {
     /// Reads what is new of the job's output and sends its metric points.
     /// `last`: the job ended, parse an unterminated last line too.
     fn pump(&mut self, id: &str, last: bool) {
-        match self.client.output(id) {
+        match self.client.output(id, last) {
             Ok(Output::Files) => {
                 let out = self.out.read_new();
                 let err = self.err.read_new();

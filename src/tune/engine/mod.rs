@@ -18,11 +18,12 @@
 //! Failures of the engine itself are not trial failures: a refused
 //! submission or an unreachable controller is retried with exponential
 //! backoff (1 s doubling to 60 s) and reported as [`Event::EngineNote`];
-//! only after [`RETRIES`] failures in a row does the follower give up with
+//! only after `--engine-retries` (default [`RETRIES`]) failures in a row does the follower give up with
 //! [`Event::EngineFailed`], and the runner then records the attempt as
 //! interrupted (re-run by `--resume`) and stops launching.
 
 mod follow;
+mod http;
 pub mod k8s;
 pub mod ray;
 pub mod slurm;
@@ -156,11 +157,16 @@ pub trait Remote: Send {
     fn poll(&mut self, id: &str) -> Result<JobState, EngineError>;
     /// Cancels job `id` (`force`: at once, no grace).
     fn cancel(&mut self, id: &str, force: bool) -> Result<(), EngineError>;
-    /// Where its output is now.
-    fn output(&mut self, id: &str) -> Result<Output, EngineError>;
+    /// Where its output is now (`done`: the job has ended, its output is
+    /// complete).
+    fn output(&mut self, id: &str, done: bool) -> Result<Output, EngineError>;
     /// How long between polls.
     fn poll_every(&self) -> Duration {
         Duration::from_millis(500)
+    }
+    /// Engine failures in a row before giving up (`--engine-retries`).
+    fn retries(&self) -> u32 {
+        RETRIES
     }
 }
 

@@ -42,6 +42,8 @@ pub struct SlurmOptions {
     pub sbatch_args: Vec<String>,
     /// Between state polls (default 1 s).
     pub poll: Option<Duration>,
+    /// Engine failures in a row before giving up (default [`super::RETRIES`]).
+    pub retries: Option<u32>,
 }
 
 /// The Slurm client: the `sbatch`, `scontrol` and `scancel` commands.
@@ -151,12 +153,16 @@ impl Remote for Slurm {
         }
     }
 
-    fn output(&mut self, _id: &str) -> Result<Output, EngineError> {
+    fn output(&mut self, _id: &str, _done: bool) -> Result<Output, EngineError> {
         Ok(Output::Files)
     }
 
     fn poll_every(&self) -> Duration {
         self.opts.poll.unwrap_or(Duration::from_secs(1))
+    }
+
+    fn retries(&self) -> u32 {
+        self.opts.retries.unwrap_or(super::RETRIES)
     }
 }
 
