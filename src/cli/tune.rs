@@ -75,7 +75,7 @@ pub enum TuneCommand {
     /// The best trial: directory, objective, parameters, command line.
     Best(BestArgs),
     /// Re-run the trials whose latest attempt failed (in new session directories).
-    Retry(RetryArgs),
+    Retry(Box<RetryArgs>),
 }
 
 /// `tune status DIR`.
@@ -160,11 +160,34 @@ pub struct EngineArgs {
     /// doubling to 60s in between).
     #[arg(long, value_name = "N")]
     pub engine_retries: Option<u32>,
+    /// The container image of every trial's Job (--backend k8s).
+    #[arg(long, value_name = "IMAGE")]
+    pub k8s_image: Option<String>,
+    /// The namespace of the Jobs (default: default).
+    #[arg(long, value_name = "NS")]
+    pub k8s_namespace: Option<String>,
+    /// CPU request = limit of a trial's container, e.g. 2 or 500m.
+    #[arg(long, value_name = "CPU")]
+    pub k8s_cpu: Option<String>,
+    /// Memory request = limit of a trial's container, e.g. 8Gi.
+    #[arg(long, value_name = "MEM")]
+    pub k8s_memory: Option<String>,
+    /// nvidia.com/gpu limit of a trial's container.
+    #[arg(long, value_name = "N")]
+    pub k8s_gpus: Option<u32>,
+    /// A PersistentVolumeClaim holding --logdir, mounted in each trial's container at
+    /// --logdir's absolute path (so HP_TRIAL_DIR is the same path there).
+    #[arg(long, value_name = "CLAIM")]
+    pub k8s_pvc: Option<String>,
+    /// A batch/v1 Job (YAML or JSON) to start from: node selectors, tolerations, pull
+    /// secrets...; the runner sets the name, labels, command and environment.
+    #[arg(long, value_name = "FILE")]
+    pub k8s_template: Option<PathBuf>,
 }
 
 impl EngineArgs {
-    /// The backend these flags select.
-    pub fn backend(&self) -> Result<Backend, CliError> {
+    /// The backend these flags select, for the experiment in `logdir`.
+    pub fn backend(&self, logdir: &Path) -> Result<Backend, CliError> {
         Ok(match self.backend.as_str() {
             "local" => Backend::Local,
             "slurm" => Backend::Slurm(SlurmOptions {
@@ -177,7 +200,18 @@ impl EngineArgs {
                 poll: self.engine_poll,
                 retries: self.engine_retries,
             }),
-            "k8s" => Backend::K8s(K8sOptions::default()),
+            "k8s" => Backend::K8s(K8sOptions {
+                image: self.k8s_image.clone(),
+                namespace: self.k8s_namespace.clone(),
+                cpu: self.k8s_cpu.clone(),
+                memory: self.k8s_memory.clone(),
+                gpus: self.k8s_gpus,
+                pvc: self.k8s_pvc.clone(),
+                mount: Some(std::path::absolute(logdir).unwrap_or_else(|_| logdir.to_path_buf())),
+                template: self.k8s_template.clone(),
+                poll: self.engine_poll,
+                retries: self.engine_retries,
+            }),
             other => {
                 return Err(usage(format!(
                     "--backend {other:?}: use local, slurm, ray or k8s"
@@ -490,7 +524,7 @@ fn config(a: &RunArgs, logdir: &Path) -> Result<Config, CliError> {
         mode: if a.resume { Mode::Resume } else { Mode::Fresh },
         handle_signals: true,
         early_stop,
-        backend: a.exec.engine.backend()?,
+        backend: a.exec.engine.backend(logdir)?,
     })
 }
 
@@ -545,14 +579,55 @@ fn dry_run(cfg: &Config) -> Result<(), CliError> {
     }
     for i in 0..plan.len().min(SHOWN) {
         if let Some(t) = plan.trial(i) {
-            out += &format!(
-                "{}: {}\n",
-                journal::attempt_dir(i, 1),
-                shell_line(&command_for(&cfg.command, &t))
-            );
+            let dir = journal::attempt_dir(i, 1);
+            let argv = command_for(&cfg.command, &t);
+            out += &format!("{dir}: {}\n", shell_line(&argv));
+            out += &engine_dry_run(cfg, &dir, &t, argv)?;
         }
     }
     write_stdout(&out)
+}
+
+/// What a remote backend would submit for trial `t` in `dir`: the sbatch
+/// command line, the Ray job's entrypoint, the Kubernetes Job manifest.
+fn engine_dry_run(
+    cfg: &Config,
+    dir: &str,
+    t: &crate::trainer::Trial,
+    argv: Vec<String>,
+) -> Result<String, CliError> {
+    use crate::tune::engine::{self, k8s, ray, slurm, JobSpec};
+    use crate::tune::trial::{trial_env, trial_paths};
+    if !cfg.backend.is_remote() {
+        return Ok(String::new());
+    }
+    let (trial_dir, params) = trial_paths(&cfg.logdir, dir);
+    let trial_dir = std::path::absolute(&trial_dir).unwrap_or(trial_dir);
+    let params = std::path::absolute(&params).unwrap_or(params);
+    let job = JobSpec {
+        name: engine::job_name(&cfg.logdir, dir),
+        env: trial_env(t, &params, &trial_dir, None),
+        argv,
+        dir: trial_dir,
+        slot: 0,
+    };
+    Ok(match &cfg.backend {
+        Backend::Slurm(o) => format!(
+            "  {}\n  (job.sh: {})\n",
+            shell_line(&slurm::sbatch_argv(&job, &o.sbatch_args)),
+            slurm::job_script(&job.argv).lines().last().unwrap_or("")
+        ),
+        Backend::Ray(_) => {
+            let body = ray::submission(&job, &job.name);
+            format!("  POST /api/jobs/ {body}\n")
+        }
+        Backend::K8s(o) => {
+            let m = k8s::job_manifest(o, &job).map_err(usage)?;
+            let yaml = serde_yaml_ng::to_string(&m).map_err(|e| usage(e.to_string()))?;
+            format!("---\n{yaml}")
+        }
+        Backend::Local => String::new(),
+    })
 }
 
 fn tune_err(e: TuneError) -> CliError {
