@@ -494,3 +494,54 @@ fn ray_resume_follows_submitted_jobs() {
         .collect();
     assert_eq!(ends(&dir), want);
 }
+
+#[test]
+fn dry_run_prints_valid_jobs_in_any_build() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("exp");
+    let o = hp(&[
+        "tune",
+        "--logdir",
+        dir.to_str().expect("utf-8"),
+        "--method",
+        "grid",
+        "-p",
+        "lr=choice(0.1,0.01)",
+        "--objective",
+        "loss",
+        "--backend",
+        "k8s",
+        "--k8s-image",
+        "registry.lab/train:3",
+        "--k8s-namespace",
+        "hpo",
+        "--k8s-gpus",
+        "1",
+        "--dry-run",
+        "--",
+        "python",
+        "train.py",
+        "--lr={lr}",
+        "$(reboot)",
+    ])
+    .output()
+    .expect("run");
+    assert!(o.status.success(), "{}", text(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    let docs: Vec<serde_json::Value> = out
+        .split("---\n")
+        .skip(1)
+        .map(|d| serde_yaml_ng::from_str(d.split("\ntrial-").next().unwrap_or(d)).expect("YAML"))
+        .collect();
+    assert_eq!(docs.len(), 2, "{out}");
+    for (doc, lr) in docs.iter().zip(["0.1", "0.01"]) {
+        assert_eq!(doc["apiVersion"], "batch/v1");
+        assert_eq!(doc["kind"], "Job");
+        assert_eq!(doc["metadata"]["namespace"], "hpo");
+        let c = &doc["spec"]["template"]["spec"]["containers"][0];
+        let want = serde_json::json!(["python", "train.py", format!("--lr={lr}"), "$(reboot)"]);
+        assert_eq!(c["command"], want);
+        assert_eq!(c["resources"]["limits"]["nvidia.com/gpu"], 1);
+    }
+    assert!(!dir.join("trials.jsonl").exists(), "a dry run runs nothing");
+}
