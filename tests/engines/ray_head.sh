@@ -56,6 +56,7 @@ start() {
         ip link set lo up
         socat UNIX-LISTEN:"$1"/dashboard.sock,fork,unlink-early TCP:127.0.0.1:"$2" &
         echo $! > "$1"/socat-inner.pid
+        echo $$ > "$1"/ray-block.pid
         RAY_USAGE_STATS_ENABLED=0 exec "$3"/bin/ray start --head --block \
             --node-ip-address=127.0.0.1 --dashboard-host=127.0.0.1 \
             --dashboard-port="$2" --num-cpus=2 --disable-usage-stats \
@@ -79,7 +80,9 @@ start() {
 }
 
 stop() {
-    for f in socat-outer head socat-inner; do
+    # `ray start --block` (it has the inner shell's pid) stops every Ray
+    # process of the head when it gets SIGTERM.
+    for f in ray-block socat-outer head socat-inner; do
         if [ -f "$state/$f.pid" ]; then
             kill "$(cat "$state/$f.pid")" 2>/dev/null || true
             rm -f "$state/$f.pid"
