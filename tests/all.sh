@@ -36,6 +36,7 @@ if [ "$peers" = 1 ]; then
     echo "== S3 emulator (moto) for the object-store tests"
     eval "$(bash peers/s3_emulator.sh start)"
     emulators=$(bash peers/gcs_emulator.sh start && bash peers/azure_emulator.sh start); eval "$emulators"
+    bash tests/engines/up.sh
 fi
 
 echo "== cargo test"

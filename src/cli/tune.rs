@@ -9,6 +9,10 @@ use clap::{Args, Subcommand};
 
 use crate::analysis::Goal;
 use crate::cli::{write_stdout, CliError, EXIT_LOGDIR, EXIT_USAGE};
+use crate::tune::engine::k8s::K8sOptions;
+use crate::tune::engine::ray::RayOptions;
+use crate::tune::engine::slurm::SlurmOptions;
+use crate::tune::engine::Backend;
 use crate::tune::journal::{self, Spec, State};
 use crate::tune::runner::{self, Config, Method, Mode, Plan, TuneError};
 use crate::tune::status::{best_json, best_text, status_text, Experiment};
@@ -18,6 +22,8 @@ use crate::tune::{metrics, Objective, Rule, Space, SpaceFile, Strategy, WarmStar
 
 /// Exit status: the experiment ended at `--max-failures`.
 pub const EXIT_TRIALS_FAILED: i32 = 5;
+/// Exit status: the engine (`--backend`) kept failing; `--resume` continues.
+pub const EXIT_ENGINE: i32 = 6;
 /// Exit status: stopped by SIGINT/SIGTERM (128 + SIGINT, as shells report).
 pub const EXIT_INTERRUPTED: i32 = 130;
 
@@ -43,7 +49,7 @@ stdout/stderr lines such as `loss=0.3 step=2`, `val_loss: 0.28`, JSON lines.
 
 Exit status: 0 the experiment ended (target, max trials, space exhausted, budget); 2 bad
 arguments, SPEC, space file or {name}; 3 unreadable experiment; 5 --max-failures reached;
-130 stopped by SIGINT/SIGTERM (every trial killed and recorded).";
+6 the engine (--backend) kept failing; 130 stopped by SIGINT/SIGTERM (every trial killed and recorded).";
 
 /// `hp-report tune`.
 #[derive(Debug, Args)]
@@ -69,7 +75,7 @@ pub enum TuneCommand {
     /// The best trial: directory, objective, parameters, command line.
     Best(BestArgs),
     /// Re-run the trials whose latest attempt failed (in new session directories).
-    Retry(RetryArgs),
+    Retry(Box<RetryArgs>),
 }
 
 /// `tune status DIR`.
@@ -127,6 +133,92 @@ pub struct ExecArgs {
     /// Do not print the ranked table at the end.
     #[arg(long)]
     pub no_table: bool,
+    #[command(flatten)]
+    pub engine: EngineArgs,
+}
+
+/// Where trials run (`--backend`) and the engines' options.
+#[derive(Debug, Args, Clone)]
+pub struct EngineArgs {
+    /// Where trials run: local (processes on this machine), slurm (one sbatch job per
+    /// trial), ray (one Ray job per trial, Jobs REST API), k8s (one Kubernetes Job per trial).
+    #[arg(long, value_name = "local|slurm|ray|k8s", default_value = "local",
+          value_parser = ["local", "slurm", "ray", "k8s"])]
+    pub backend: String,
+    /// An sbatch option for every trial's job (--backend slurm), one per flag:
+    /// --slurm-arg=--partition=gpu --slurm-arg=--time=1:00:00.
+    #[arg(long = "slurm-arg", value_name = "OPTION", allow_hyphen_values = true)]
+    pub slurm_args: Vec<String>,
+    /// The Ray head's dashboard address (--backend ray).
+    #[arg(long, value_name = "URL", default_value = "http://127.0.0.1:8265")]
+    pub ray_address: String,
+    /// Time between polls of a remote job's state (default 1s).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub engine_poll: Option<Duration>,
+    /// Failures of the engine in a row (refused submission, unreachable controller)
+    /// before a trial is given up and the experiment stops (default 8; backoff 1s
+    /// doubling to 60s in between).
+    #[arg(long, value_name = "N")]
+    pub engine_retries: Option<u32>,
+    /// The container image of every trial's Job (--backend k8s).
+    #[arg(long, value_name = "IMAGE")]
+    pub k8s_image: Option<String>,
+    /// The namespace of the Jobs (default: default).
+    #[arg(long, value_name = "NS")]
+    pub k8s_namespace: Option<String>,
+    /// CPU request = limit of a trial's container, e.g. 2 or 500m.
+    #[arg(long, value_name = "CPU")]
+    pub k8s_cpu: Option<String>,
+    /// Memory request = limit of a trial's container, e.g. 8Gi.
+    #[arg(long, value_name = "MEM")]
+    pub k8s_memory: Option<String>,
+    /// nvidia.com/gpu limit of a trial's container.
+    #[arg(long, value_name = "N")]
+    pub k8s_gpus: Option<u32>,
+    /// A PersistentVolumeClaim holding --logdir, mounted in each trial's container at
+    /// --logdir's absolute path (so HP_TRIAL_DIR is the same path there).
+    #[arg(long, value_name = "CLAIM")]
+    pub k8s_pvc: Option<String>,
+    /// A batch/v1 Job (YAML or JSON) to start from: node selectors, tolerations, pull
+    /// secrets...; the runner sets the name, labels, command and environment.
+    #[arg(long, value_name = "FILE")]
+    pub k8s_template: Option<PathBuf>,
+}
+
+impl EngineArgs {
+    /// The backend these flags select, for the experiment in `logdir`.
+    pub fn backend(&self, logdir: &Path) -> Result<Backend, CliError> {
+        Ok(match self.backend.as_str() {
+            "local" => Backend::Local,
+            "slurm" => Backend::Slurm(SlurmOptions {
+                sbatch_args: self.slurm_args.clone(),
+                poll: self.engine_poll,
+                retries: self.engine_retries,
+            }),
+            "ray" => Backend::Ray(RayOptions {
+                address: self.ray_address.clone(),
+                poll: self.engine_poll,
+                retries: self.engine_retries,
+            }),
+            "k8s" => Backend::K8s(K8sOptions {
+                image: self.k8s_image.clone(),
+                namespace: self.k8s_namespace.clone(),
+                cpu: self.k8s_cpu.clone(),
+                memory: self.k8s_memory.clone(),
+                gpus: self.k8s_gpus,
+                pvc: self.k8s_pvc.clone(),
+                mount: Some(std::path::absolute(logdir).unwrap_or_else(|_| logdir.to_path_buf())),
+                template: self.k8s_template.clone(),
+                poll: self.engine_poll,
+                retries: self.engine_retries,
+            }),
+            other => {
+                return Err(usage(format!(
+                    "--backend {other:?}: use local, slurm, ray or k8s"
+                )))
+            }
+        })
+    }
 }
 
 /// `hp-report tune --logdir DIR ... -- CMD`.
@@ -435,6 +527,7 @@ fn config(a: &RunArgs, logdir: &Path) -> Result<Config, CliError> {
         handle_signals: true,
         early_stop,
         warm_start,
+        backend: a.exec.engine.backend(logdir)?,
     })
 }
 
@@ -531,14 +624,55 @@ fn dry_run(cfg: &Config) -> Result<(), CliError> {
     }
     for i in 0..plan.len().min(SHOWN) {
         if let Some(t) = plan.trial(i) {
-            out += &format!(
-                "{}: {}\n",
-                journal::attempt_dir(i, 1),
-                shell_line(&command_for(&cfg.command, &t))
-            );
+            let dir = journal::attempt_dir(i, 1);
+            let argv = command_for(&cfg.command, &t);
+            out += &format!("{dir}: {}\n", shell_line(&argv));
+            out += &engine_dry_run(cfg, &dir, &t, argv)?;
         }
     }
     write_stdout(&out)
+}
+
+/// What a remote backend would submit for trial `t` in `dir`: the sbatch
+/// command line, the Ray job's entrypoint, the Kubernetes Job manifest.
+fn engine_dry_run(
+    cfg: &Config,
+    dir: &str,
+    t: &crate::trainer::Trial,
+    argv: Vec<String>,
+) -> Result<String, CliError> {
+    use crate::tune::engine::{self, k8s, ray, slurm, JobSpec};
+    use crate::tune::trial::{trial_env, trial_paths};
+    if !cfg.backend.is_remote() {
+        return Ok(String::new());
+    }
+    let (trial_dir, params) = trial_paths(&cfg.logdir, dir);
+    let trial_dir = std::path::absolute(&trial_dir).unwrap_or(trial_dir);
+    let params = std::path::absolute(&params).unwrap_or(params);
+    let job = JobSpec {
+        name: engine::job_name(&cfg.logdir, dir),
+        env: trial_env(t, &params, &trial_dir, None),
+        argv,
+        dir: trial_dir,
+        slot: 0,
+    };
+    Ok(match &cfg.backend {
+        Backend::Slurm(o) => format!(
+            "  {}\n  (job.sh: {})\n",
+            shell_line(&slurm::sbatch_argv(&job, &o.sbatch_args)),
+            slurm::job_script(&job.argv).lines().last().unwrap_or("")
+        ),
+        Backend::Ray(_) => {
+            let body = ray::submission(&job, &job.name);
+            format!("  POST /api/jobs/ {body}\n")
+        }
+        Backend::K8s(o) => {
+            let m = k8s::job_manifest(o, &job).map_err(usage)?;
+            let yaml = serde_yaml_ng::to_string(&m).map_err(|e| usage(e.to_string()))?;
+            format!("---\n{yaml}")
+        }
+        Backend::Local => String::new(),
+    })
 }
 
 fn tune_err(e: TuneError) -> CliError {
@@ -585,6 +719,13 @@ fn execute(cfg: &Config, exec: &ExecArgs) -> Result<(), CliError> {
                 "{} (see hp-report tune status {})",
                 outcome.reason,
                 cfg.logdir.display()
+            ),
+        )),
+        runner::EndReason::EngineFailed(_) => Err(CliError::new(
+            EXIT_ENGINE,
+            format!(
+                "{}; continue with --resume once the engine works",
+                outcome.reason
             ),
         )),
         runner::EndReason::Interrupted(_) => Err(CliError::new(

@@ -174,6 +174,17 @@ pub enum Record {
         /// Process id (and process group id).
         pid: u32,
     },
+    /// A remote engine took the attempt as job `id` (`--backend`).
+    Job {
+        /// Trial index.
+        trial: u64,
+        /// Attempt number.
+        attempt: u32,
+        /// `slurm`, `ray` or `k8s`.
+        backend: String,
+        /// The engine's job id (Slurm job id, Ray submission id, Job name).
+        id: String,
+    },
     /// The attempt ended.
     End {
         /// Trial index.
@@ -396,6 +407,10 @@ pub struct Attempt {
     pub argv: Vec<String>,
     /// Process id, once started.
     pub pid: Option<u32>,
+    /// The remote engine and its job id, once submitted (`--backend`).
+    pub job: Option<(String, String)>,
+    /// The pid of the runner that launched it.
+    pub runner: Option<u32>,
     /// Launch time.
     pub launched: f64,
     /// The end: state, exit code, signal, objective, seconds, error.
@@ -491,6 +506,8 @@ impl History {
                 params,
                 argv,
                 pid: None,
+                job: None,
+                runner: self.runner_pid,
                 launched: time,
                 end: None,
                 reports: Vec::new(),
@@ -502,6 +519,16 @@ impl History {
             } => {
                 if let Some(a) = self.attempt_mut(trial, attempt) {
                     a.pid = Some(pid);
+                }
+            }
+            Record::Job {
+                trial,
+                attempt,
+                backend,
+                id,
+            } => {
+                if let Some(a) = self.attempt_mut(trial, attempt) {
+                    a.job = Some((backend, id));
                 }
             }
             Record::End {

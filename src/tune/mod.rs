@@ -8,10 +8,12 @@
 //! process group, output) → [`metrics`] (what a trial reports on its
 //! stdout/stderr, by a documented grammar) → [`writer`] (its TensorBoard
 //! session) and [`journal`] (`trials.jsonl`, `tune.json`); [`status`] reads
-//! an experiment back, [`view`] shows one running.
+//! an experiment back, [`view`] shows one running. [`engine`] runs trials
+//! elsewhere than on this machine (`--backend slurm|ray|k8s`).
 
 mod adaptive;
 mod control;
+pub mod engine;
 pub mod journal;
 pub mod metrics;
 pub mod runner;

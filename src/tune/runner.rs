@@ -18,11 +18,12 @@ use crate::hparams::Status;
 use crate::trainer::{ExperimentWriter, Trial};
 use crate::tune::adaptive::Adaptive;
 use crate::tune::control::{self, signal_name};
+use crate::tune::engine::{self, Backend, Handle, JobSpec};
 use crate::tune::journal::{self, History, JournalWriter, Record, Spec, State};
 use crate::tune::metrics::Strategy;
 use crate::tune::search::{Rule, WarmStart};
 use crate::tune::space::{Objective, Space};
-use crate::tune::trial::{self, Event, Process};
+use crate::tune::trial::{self, Event};
 use crate::tune::writer::{tfevents_objective, TrialSession};
 
 /// How trials are chosen.
@@ -116,6 +117,8 @@ pub struct Config {
     pub early_stop: Option<Rule>,
     /// Prior observations for a model-based method (`--warm-start`).
     pub warm_start: Option<WarmStart>,
+    /// Where trials run (`--backend`; local processes by default).
+    pub backend: Backend,
 }
 
 /// A failure that stops the runner before or outside the trials.
@@ -155,12 +158,17 @@ pub enum EndReason {
     Interrupted(i32),
     /// `tune retry` re-ran what it was asked to.
     RetryDone(u64),
+    /// The engine (`--backend`) kept failing: no more trials launched.
+    EngineFailed(String),
 }
 
 impl EndReason {
     /// Whether the experiment ended as planned (exit status 0).
     pub fn is_success(&self) -> bool {
-        !matches!(self, EndReason::MaxFailures(_) | EndReason::Interrupted(_))
+        !matches!(
+            self,
+            EndReason::MaxFailures(_) | EndReason::Interrupted(_) | EndReason::EngineFailed(_)
+        )
     }
 }
 
@@ -178,6 +186,7 @@ impl fmt::Display for EndReason {
             EndReason::Budget(d) => write!(f, "budget spent: {}", format_duration(*d)),
             EndReason::Interrupted(sig) => write!(f, "interrupted by {}", signal_name(*sig)),
             EndReason::RetryDone(n) => write!(f, "retry done: {n} trials re-run"),
+            EndReason::EngineFailed(e) => write!(f, "engine failed: {e}"),
         }
     }
 }
@@ -344,13 +353,18 @@ impl Plan {
     }
 }
 
+mod remote;
+
 /// A trial in a slot.
 struct Running {
     index: u64,
     attempt: u32,
     dir: String,
     values: Trial,
-    process: Process,
+    /// The local process or remote job.
+    process: Handle,
+    /// The remote job's id, once the engine took it.
+    job: Option<String>,
     session: Option<TrialSession>,
     started: Instant,
     deadline: Option<Instant>,
@@ -577,7 +591,13 @@ impl<'a> Runner<'a> {
     /// Counts what earlier runners finished, marks what they left running
     /// as interrupted (killing leftovers), and queues what to run again.
     fn take_history(&mut self, h: &History) -> Result<(), TuneError> {
+        let mut reattached = std::collections::BTreeSet::new();
         for (index, a) in h.unfinished() {
+            if let Some((backend, id)) = &a.job {
+                self.reattach(index, a, backend, id)?;
+                reattached.insert(index);
+                continue;
+            }
             if let Some(pid) = a.pid {
                 if control::kill_orphan(pid, &self.cfg.logdir.join(&a.dir)) {
                     self.observer.note(&format!(
@@ -606,6 +626,10 @@ impl<'a> Runner<'a> {
             let Some(last) = attempts.last() else {
                 continue;
             };
+            if reattached.contains(&index) {
+                self.next_new = self.next_new.max(index + 1);
+                continue;
+            }
             let state = last.end.as_ref().map_or(State::Interrupted, |e| e.state);
             let rerun = match &retry {
                 Some(states) => states.contains(&state),
@@ -879,6 +903,12 @@ impl<'a> Runner<'a> {
                 Ok(())
             }
             Event::Exited { slot, code, signal } => self.exited(slot, code, signal),
+            Event::Submitted { slot, id } => self.submitted(slot, id),
+            Event::EngineNote { msg, .. } => {
+                self.observer.note(&msg);
+                Ok(())
+            }
+            Event::EngineFailed { slot, error } => self.engine_failed(slot, error),
         }
     }
 
@@ -965,8 +995,15 @@ impl<'a> Runner<'a> {
         let trial_dir = std::path::absolute(&trial_dir).unwrap_or(trial_dir);
         let params_file = std::path::absolute(&params_file).unwrap_or(params_file);
         let env = trial::trial_env(&values, &params_file, &trial_dir, gpus.as_deref());
+        let job = JobSpec {
+            name: engine::job_name(&root, &dir),
+            argv: argv.clone(),
+            env,
+            dir: trial_dir,
+            slot,
+        };
         let spawned = trial::write_params(&params_file, &values)
-            .and_then(|()| trial::spawn(&argv, &env, &trial_dir, slot, &self.tx));
+            .and_then(|()| engine::start(&self.cfg.backend, &job, None, &self.tx));
         let process = match spawned {
             Ok(p) => p,
             Err(e) => {
@@ -984,11 +1021,13 @@ impl<'a> Runner<'a> {
                 );
             }
         };
-        self.record(&Record::Pid {
-            trial: index,
-            attempt,
-            pid: process.pid,
-        })?;
+        if let Some(pid) = process.pid() {
+            self.record(&Record::Pid {
+                trial: index,
+                attempt,
+                pid,
+            })?;
+        }
         self.observer.launched(&dir, &argv);
         let mut t = Running {
             index,
@@ -996,6 +1035,7 @@ impl<'a> Runner<'a> {
             dir,
             values,
             process,
+            job: None,
             session: Some(session),
             started,
             deadline: self.cfg.trial_timeout.map(|d| started + d),
@@ -1172,6 +1212,7 @@ mod tests {
             handle_signals: false,
             early_stop: None,
             warm_start: None,
+            backend: Backend::Local,
         };
         let slots = make_slots(&cfg);
         assert_eq!(slots.len(), 1);

@@ -51,6 +51,30 @@ pub enum Event {
         /// Terminating signal, if any.
         signal: Option<i32>,
     },
+    /// A remote engine took the trial in `slot` as job `id`
+    /// ([`crate::tune::engine`]).
+    Submitted {
+        /// The runner's slot.
+        slot: usize,
+        /// The engine's job id.
+        id: String,
+    },
+    /// A remote engine's word about the trial in `slot` (a retried
+    /// submission, an unreachable controller, a job submitted again).
+    EngineNote {
+        /// The runner's slot.
+        slot: usize,
+        /// One line.
+        msg: String,
+    },
+    /// The engine kept failing: the trial in `slot` is given up on (not
+    /// a failure of the trial; `--resume` runs it again).
+    EngineFailed {
+        /// The runner's slot.
+        slot: usize,
+        /// What failed.
+        error: String,
+    },
 }
 
 /// A `{...}` in an argument that names a placeholder: letters, digits, `_`,
@@ -318,7 +342,14 @@ fn reader(
     })
 }
 
-fn send_points(line: &[u8], slot: usize, tx: &SyncSender<Event>, tracker: &Mutex<MetricTracker>) {
+/// Sends the metric points of one output line (also used by the remote
+/// engines' followers, [`crate::tune::engine`]).
+pub(crate) fn send_points(
+    line: &[u8],
+    slot: usize,
+    tx: &SyncSender<Event>,
+    tracker: &Mutex<MetricTracker>,
+) {
     let text = String::from_utf8_lossy(line);
     let text = text.trim_end_matches(['\n', '\r']);
     let points = match tracker.lock() {

@@ -16,6 +16,8 @@ mod common;
 mod cli;
 mod corrupt_inputs;
 mod crash_kill;
+#[cfg(feature = "cli")]
+mod engines;
 mod fixtures_tensorboard;
 mod follow;
 mod fuzz_regressions;
