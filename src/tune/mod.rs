@@ -12,6 +12,7 @@
 
 mod adaptive;
 mod control;
+pub mod follow;
 pub mod journal;
 pub mod metrics;
 pub mod runner;

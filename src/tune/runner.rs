@@ -18,6 +18,7 @@ use crate::hparams::Status;
 use crate::trainer::{ExperimentWriter, Trial};
 use crate::tune::adaptive::Adaptive;
 use crate::tune::control::{self, signal_name};
+use crate::tune::follow::{Dedup, Origin, TrialFollower};
 use crate::tune::journal::{self, History, JournalWriter, Record, Spec, State};
 use crate::tune::metrics::Strategy;
 use crate::tune::search::Rule;
@@ -353,6 +354,13 @@ struct Running {
     stop_as: Option<State>,
     term_sent: Option<Instant>,
     killed: bool,
+    /// The tfevents the trial writes itself, read while it runs.
+    follow: TrialFollower,
+    /// Points reported both on its output and in its tfevents count once.
+    dedup: Dedup,
+    /// It has exited: a rule's decision is journaled but not acted on (its
+    /// process group is gone).
+    exited: bool,
 }
 
 struct Slot {
@@ -717,6 +725,7 @@ impl<'a> Runner<'a> {
                 Err(RecvTimeoutError::Disconnected) => break,
             }
             self.enforce_deadlines();
+            self.follow_trials()?;
             if last_tick.elapsed() >= Duration::from_millis(500) {
                 last_tick = Instant::now();
                 let p = self.progress_snapshot();
@@ -853,22 +862,54 @@ impl<'a> Runner<'a> {
                 name,
                 step,
                 value,
-            } => {
-                if let Some(s) = self
-                    .slots
-                    .get_mut(slot)
-                    .and_then(|s| s.trial.as_mut())
-                    .and_then(|t| t.session.as_mut())
-                {
-                    s.point(&name, step, value);
-                }
-                if name == self.cfg.objective.name {
-                    self.objective_report(slot, step, value)?;
-                }
-                Ok(())
-            }
+            } => self.metric(slot, Origin::Output, &name, step, value),
             Event::Exited { slot, code, signal } => self.exited(slot, code, signal),
         }
+    }
+
+    /// A metric point of the trial in `slot`, from its output (written to
+    /// its session) or its own tfevents (already there: only tracked). A
+    /// point the other source reported already is not counted again.
+    fn metric(
+        &mut self,
+        slot: usize,
+        origin: Origin,
+        name: &str,
+        step: i64,
+        value: f64,
+    ) -> Result<(), TuneError> {
+        let Some(t) = self.slots.get_mut(slot).and_then(|s| s.trial.as_mut()) else {
+            return Ok(());
+        };
+        let fresh = t.dedup.fresh(origin, name, step);
+        if let Some(s) = t.session.as_mut() {
+            match (origin, fresh) {
+                (Origin::Output, true) => s.point(name, step, value),
+                (Origin::Output, false) => s.write(name, step, value),
+                (Origin::Events, true) => s.track(name, value),
+                (Origin::Events, false) => {}
+            }
+        }
+        if fresh && name == self.cfg.objective.name {
+            self.objective_report(slot, step, value)?;
+        }
+        Ok(())
+    }
+
+    /// Reads what running trials wrote to their own tfevents since their
+    /// last poll (each at most once per [`crate::tune::follow::POLL_EVERY`]).
+    fn follow_trials(&mut self) -> Result<(), TuneError> {
+        let now = Instant::now();
+        for slot in 0..self.slots.len() {
+            let points = match self.slots[slot].trial.as_mut() {
+                Some(t) if t.term_sent.is_none() && t.follow.due(now) => t.follow.poll(now),
+                _ => continue,
+            };
+            for (name, step, value) in points {
+                self.metric(slot, Origin::Events, &name, step, value)?;
+            }
+        }
+        Ok(())
     }
 
     /// A running trial reported its objective: the `--early-stop` rule
@@ -886,7 +927,7 @@ impl<'a> Runner<'a> {
         let Some(v) = self.adaptive.report(index, step as u64, value, minimize) else {
             return Ok(());
         };
-        if let Some(state) = v.stop_as {
+        if let Some(state) = v.stop_as.filter(|_| !t.exited) {
             t.stop_as = Some(state);
             t.process.signal(libc::SIGTERM);
             t.term_sent = Some(Instant::now());
@@ -991,6 +1032,9 @@ impl<'a> Runner<'a> {
             stop_as: None,
             term_sent: None,
             killed: false,
+            follow: TrialFollower::new(trial_dir.clone(), started),
+            dedup: Dedup::default(),
+            exited: false,
         };
         if self.stopping.is_some() {
             t.stop_as = Some(State::Killed);
@@ -1009,6 +1053,21 @@ impl<'a> Runner<'a> {
         code: Option<i32>,
         signal: Option<i32>,
     ) -> Result<(), TuneError> {
+        // What the trial wrote to its tfevents since the last poll.
+        let last_points = match self.slots.get_mut(slot).and_then(|s| s.trial.as_mut()) {
+            Some(t) => {
+                t.exited = true;
+                if t.follow.started() {
+                    t.follow.poll(Instant::now())
+                } else {
+                    Vec::new()
+                }
+            }
+            None => return Ok(()),
+        };
+        for (name, step, value) in last_points {
+            self.metric(slot, Origin::Events, &name, step, value)?;
+        }
         let Some(mut t) = self.slots.get_mut(slot).and_then(|s| s.trial.take()) else {
             return Ok(());
         };
