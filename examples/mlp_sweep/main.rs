@@ -22,7 +22,7 @@
 //! ```
 
 mod mlp;
-mod trial;
+pub mod trial;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

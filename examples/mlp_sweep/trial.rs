@@ -1,7 +1,7 @@
 //! `mlp_sweep --trial`: trains one configuration, the way a trainer run by
 //! `hp-report tune` does. The hparams come from flags (`--num-units {num_units}`
 //! placeholders) or from the `HP_NUM_UNITS`, `HP_DROPOUT`, `HP_OPTIMIZER`
-//! variables tune sets; the scalars go to `DIR/train`, `DIR/validation` and
+//! (and `HP_EPOCHS`, `HP_SEED`) variables tune sets; the scalars go to `DIR/train`, `DIR/validation` and
 //! `DIR/test` (DIR defaults to `$HP_TRIAL_DIR`), one event file each,
 //! written through at every record so a runner following them sees each
 //! epoch. No session is written: tune writes the trial's session itself.
@@ -20,8 +20,8 @@ use std::process::ExitCode;
 use hp_report::event::{EventFileWriter, FlushPolicy};
 use hp_report::Trial;
 
-use crate::mlp::Dataset;
-use crate::{train, Splits};
+use super::mlp::Dataset;
+use super::{train, Splits};
 
 /// Options of one trial.
 struct TrialArgs {
@@ -46,7 +46,12 @@ fn parse(mut it: impl Iterator<Item = String>) -> Result<TrialArgs, String> {
     let mut units = env("HP_NUM_UNITS").unwrap_or_else(|| "32".into());
     let mut dropout = env("HP_DROPOUT").unwrap_or_else(|| "0.2".into());
     let mut optimizer = env("HP_OPTIMIZER").unwrap_or_else(|| "adam".into());
-    let (mut seed, mut epochs, mut dir) = (0u64, 10usize, env("HP_TRIAL_DIR").map(PathBuf::from));
+    let mut seed = number("HP_SEED", &env("HP_SEED").unwrap_or_else(|| "0".into()))?;
+    let mut epochs = number(
+        "HP_EPOCHS",
+        &env("HP_EPOCHS").unwrap_or_else(|| "10".into()),
+    )?;
+    let mut dir = env("HP_TRIAL_DIR").map(PathBuf::from);
     while let Some(arg) = it.next() {
         match arg.as_str() {
             "--num-units" => units = value_of(&arg, &mut it)?,
@@ -96,21 +101,32 @@ fn run(a: &TrialArgs) -> hp_report::Result<f32> {
     Ok(accuracy)
 }
 
+/// Why a trial did not train.
+pub enum TrialError {
+    /// Bad flags or variables (exit status 2).
+    Usage(String),
+    /// Writing its scalars failed.
+    Write(hp_report::Error),
+}
+
+/// Trains the trial `args` describe; returns its validation accuracy.
+pub fn train_one(args: impl Iterator<Item = String>) -> Result<f32, TrialError> {
+    let a = parse(args).map_err(TrialError::Usage)?;
+    run(&a).map_err(TrialError::Write)
+}
+
 /// `mlp_sweep --trial ARGS`.
 pub fn main(args: impl Iterator<Item = String>) -> ExitCode {
-    let a = match parse(args) {
-        Ok(a) => a,
-        Err(e) => {
-            eprintln!("mlp_sweep --trial: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    match run(&a) {
+    match train_one(args) {
         Ok(accuracy) => {
-            println!("{}: validation accuracy {accuracy:.4}", a.dir.display());
+            println!("validation accuracy {accuracy:.4}");
             ExitCode::SUCCESS
         }
-        Err(e) => {
+        Err(TrialError::Usage(e)) => {
+            eprintln!("mlp_sweep --trial: {e}");
+            ExitCode::from(2)
+        }
+        Err(TrialError::Write(e)) => {
             eprintln!("mlp_sweep --trial: {e}");
             ExitCode::FAILURE
         }

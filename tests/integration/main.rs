@@ -29,6 +29,8 @@ mod runs_mode;
 mod table_view;
 #[cfg(feature = "cli")]
 mod tune;
+#[cfg(feature = "cli")]
+mod tune_mlp;
 mod writer_deps;
 mod writer_errors;
 mod writer_keras_fixture;
