@@ -162,9 +162,15 @@ pub struct RunArgs {
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub budget: Option<Duration>,
     /// grid (every combination, in order), random (default; reproducible from --seed),
-    /// tpe or cmaes (model-based: each trial proposed from the results so far).
-    #[arg(long, value_name = "grid|random|tpe|cmaes")]
+    /// tpe or cmaes (model-based: each trial proposed from the results so far),
+    /// pbt (population-based training, with --population).
+    #[arg(long, value_name = "grid|random|tpe|cmaes|pbt")]
     pub method: Option<String>,
+    /// Members per generation of --method pbt: trials g*P..g*P+P-1 are generation g;
+    /// each continues a checkpoint of the previous one ({checkpoint_dir},
+    /// {parent_checkpoint}), the bottom quarter copying a top member's, perturbed.
+    #[arg(long, value_name = "P")]
+    pub population: Option<u64>,
     /// Stop trials whose objective falls behind, the step being the resource:
     /// asha[:grace=G,eta=E,max=R], hyperband:max=R[,grace=G,eta=E,brackets=B],
     /// median[:warmup=W,min_trials=M], katib-median[:start_step=S,min_trials=M].
@@ -363,6 +369,7 @@ fn config(a: &RunArgs, logdir: &Path) -> Result<Config, CliError> {
         Some("grid") => Method::Grid,
         Some("tpe") => Method::Tpe,
         Some("cmaes") => Method::Cmaes,
+        Some("pbt") => Method::Pbt,
         Some("gp") => {
             return Err(usage(
                 "--method gp (Gaussian-process Bayesian optimisation) is not available yet; \
@@ -371,7 +378,7 @@ fn config(a: &RunArgs, logdir: &Path) -> Result<Config, CliError> {
         }
         Some(m) => {
             return Err(usage(format!(
-                "--method {m:?}: use grid, random, tpe or cmaes"
+                "--method {m:?}: use grid, random, tpe, cmaes or pbt"
             )))
         }
     };
@@ -390,7 +397,8 @@ fn config(a: &RunArgs, logdir: &Path) -> Result<Config, CliError> {
             .or_else(|| stored.as_ref().map(|s| s.command.clone()))
             .unwrap_or_default();
     }
-    let names: Vec<&str> = space.params.iter().map(|p| p.name.as_str()).collect();
+    let mut names: Vec<&str> = space.params.iter().map(|p| p.name.as_str()).collect();
+    names.extend(runner::extra_placeholders(method));
     check_placeholders(&command, &names).map_err(usage)?;
     let gpus = a
         .gpus
@@ -432,6 +440,9 @@ fn config(a: &RunArgs, logdir: &Path) -> Result<Config, CliError> {
         mode: if a.resume { Mode::Resume } else { Mode::Fresh },
         handle_signals: true,
         early_stop,
+        population: a
+            .population
+            .or_else(|| stored.as_ref().and_then(|s| s.population)),
     })
 }
 
@@ -594,6 +605,7 @@ fn retry(r: &RetryArgs) -> Result<(), CliError> {
         budget: None,
         method: None,
         early_stop: None,
+        population: None,
         seed: None,
         gpus: None,
         gpus_per_trial: 1,

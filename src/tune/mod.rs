@@ -15,6 +15,7 @@ mod control;
 pub mod follow;
 pub mod journal;
 pub mod metrics;
+pub mod pbt;
 pub mod runner;
 pub mod search;
 pub mod space;

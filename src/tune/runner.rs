@@ -21,8 +21,9 @@ use crate::tune::control::{self, signal_name};
 use crate::tune::follow::{Dedup, Origin, TrialFollower};
 use crate::tune::journal::{self, History, JournalWriter, Record, Spec, State};
 use crate::tune::metrics::Strategy;
+use crate::tune::pbt::Pbt;
 use crate::tune::search::Rule;
-use crate::tune::space::{Objective, Space};
+use crate::tune::space::{env_var_of, Objective, Space};
 use crate::tune::trial::{self, Event, Process};
 use crate::tune::writer::{tfevents_objective, TrialSession};
 
@@ -37,16 +38,19 @@ pub enum Method {
     Tpe,
     /// CMA-ES ([`crate::tune::search::CmaEs`]).
     Cmaes,
+    /// Population-based training ([`crate::tune::pbt`]), `--population` members.
+    Pbt,
 }
 
 impl Method {
-    /// `grid`, `random`, `tpe` or `cmaes`.
+    /// `grid`, `random`, `tpe`, `cmaes` or `pbt`.
     pub fn as_str(self) -> &'static str {
         match self {
             Method::Grid => "grid",
             Method::Random => "random",
             Method::Tpe => "tpe",
             Method::Cmaes => "cmaes",
+            Method::Pbt => "pbt",
         }
     }
 }
@@ -64,6 +68,33 @@ pub enum Mode {
 
 /// Default number of trials of a random search (as Guild's).
 pub const DEFAULT_RANDOM_TRIALS: u64 = 20;
+
+/// Default number of generations of `--method pbt` (without `-n`).
+pub const DEFAULT_PBT_GENERATIONS: u64 = 5;
+
+/// The population of a `--method pbt` run: given, at least 2.
+fn pbt_population(cfg: &Config) -> Result<u64, TuneError> {
+    match cfg.population {
+        Some(p) if p >= 2 => Ok(p),
+        Some(p) => Err(TuneError::Usage(format!(
+            "--population {p}: population-based training needs at least 2 members"
+        ))),
+        None => Err(TuneError::Usage(
+            "--method pbt needs --population P (members per generation)".into(),
+        )),
+    }
+}
+
+/// The placeholders a trial command may use besides the parameters.
+pub fn extra_placeholders(method: Method) -> &'static [&'static str] {
+    match method {
+        Method::Pbt => &[
+            crate::tune::pbt::CHECKPOINT_DIR,
+            crate::tune::pbt::PARENT_CHECKPOINT,
+        ],
+        _ => &[],
+    }
+}
 
 /// Everything a run needs.
 #[derive(Clone, Debug)]
@@ -112,6 +143,8 @@ pub struct Config {
     pub handle_signals: bool,
     /// Stop trials whose objective reports fall behind (`--early-stop`).
     pub early_stop: Option<Rule>,
+    /// Members per generation of `--method pbt`.
+    pub population: Option<u64>,
 }
 
 /// A failure that stops the runner before or outside the trials.
@@ -314,6 +347,14 @@ impl Plan {
                 },
                 false,
             )),
+            Method::Pbt => Ok((
+                Plan::Model {
+                    n: cfg
+                        .max_trials
+                        .unwrap_or(pbt_population(cfg)? * DEFAULT_PBT_GENERATIONS),
+                },
+                false,
+            )),
         }
     }
 
@@ -386,12 +427,23 @@ struct Runner<'a> {
     started: Instant,
     observer: &'a mut dyn Observer,
     adaptive: Adaptive,
+    /// `--method pbt`: the population's lineage and generations.
+    pbt: Option<Pbt>,
 }
 
 /// Runs the experiment `cfg` describes to its end.
 pub fn run(cfg: &Config, observer: &mut dyn Observer) -> Result<Outcome, TuneError> {
     let (plan, whole_grid) = Plan::of(cfg)?;
-    let names: Vec<&str> = cfg.space.params.iter().map(|p| p.name.as_str()).collect();
+    let mut names: Vec<&str> = cfg.space.params.iter().map(|p| p.name.as_str()).collect();
+    let extra = extra_placeholders(cfg.method);
+    if let Some(n) = names.iter().find(|n| extra.contains(n)) {
+        return Err(TuneError::Usage(format!(
+            "parameter {n:?}: that name is the {} placeholder of --method {}; rename it",
+            n,
+            cfg.method.as_str()
+        )));
+    }
+    names.extend(extra);
     trial::check_placeholders(&cfg.command, &names).map_err(TuneError::Usage)?;
     if cfg.command.is_empty() {
         return Err(TuneError::Usage("no command given (after --)".into()));
@@ -432,6 +484,7 @@ pub fn spec_of(cfg: &Config, plan: &Plan) -> Spec {
         fingerprint: cfg.space.fingerprint(),
         method: cfg.method.as_str().into(),
         early_stop: cfg.early_stop.as_ref().map(|r| r.to_string()),
+        population: cfg.population.filter(|_| cfg.method == Method::Pbt),
         seed: cfg.seed,
         max_trials: plan.len(),
         objective: cfg.objective.name.clone(),
@@ -487,7 +540,9 @@ fn open_experiment(cfg: &Config, plan: &Plan) -> Result<History, TuneError> {
             spec.params.join(" ")
         )));
     }
-    if spec.seed != cfg.seed || spec.method != cfg.method.as_str() {
+    let population = cfg.population.filter(|_| cfg.method == Method::Pbt);
+    if spec.seed != cfg.seed || spec.method != cfg.method.as_str() || spec.population != population
+    {
         return Err(TuneError::Usage(format!(
             "{} was started with --method {} --seed {}; resume with the same",
             dir.display(),
@@ -566,6 +621,16 @@ impl<'a> Runner<'a> {
             started: Instant::now(),
             observer,
             adaptive: Adaptive::new(cfg.method.as_str(), cfg.early_stop.clone(), &history),
+            pbt: match cfg.method {
+                Method::Pbt => Some(Pbt::new(
+                    &cfg.space,
+                    cfg.seed,
+                    pbt_population(cfg)?,
+                    cfg.objective.minimize,
+                    &history,
+                )),
+                _ => None,
+            },
         };
         r.take_history(&history)?;
         Ok(r)
@@ -701,11 +766,17 @@ impl<'a> Runner<'a> {
         !self.queue.is_empty() || (self.new_trials && self.next_new < self.plan.len())
     }
 
+    /// Whether the next trial may start now (a PBT generation waits for
+    /// the previous one to end; re-runs of earlier trials never wait).
+    fn next_ready(&self) -> bool {
+        !self.queue.is_empty() || self.pbt.as_ref().is_none_or(|p| p.ready(self.next_new))
+    }
+
     fn run_loop(&mut self, whole_grid: bool) -> Result<EndReason, TuneError> {
         let mut last_tick = Instant::now();
         loop {
             self.check_stops();
-            while self.stopping.is_none() && self.has_next() {
+            while self.stopping.is_none() && self.has_next() && self.next_ready() {
                 let Some(slot) = self.slots.iter().position(|s| s.trial.is_none()) else {
                     break;
                 };
@@ -952,14 +1023,40 @@ impl<'a> Runner<'a> {
             .map(|t| t.values.clone())
             .collect();
         let cfg = self.cfg;
+        let planned = match self.pbt.as_mut() {
+            Some(p) => Some(p.values(index)),
+            None => self.plan.trial(index),
+        };
         self.adaptive.values(
             index,
-            self.plan.trial(index),
+            planned,
             &cfg.space,
             cfg.seed,
             &running,
             cfg.objective.minimize,
         )
+    }
+
+    /// `--method pbt`: journals trial `index`'s lineage (once) and gives
+    /// its `{checkpoint_dir}` and `{parent_checkpoint}` in session `dir`;
+    /// nothing for other methods.
+    fn pbt_launch(
+        &mut self,
+        index: u64,
+        values: &Trial,
+        root: &Path,
+        dir: &str,
+    ) -> Result<Vec<(String, String)>, TuneError> {
+        let Some(p) = self.pbt.as_mut() else {
+            return Ok(Vec::new());
+        };
+        p.launched(index, values);
+        let record = p.lineage_record(index);
+        let extras = p.checkpoints(index, root, dir).to_vec();
+        if let Some(r) = record {
+            self.record(&r)?;
+        }
+        Ok(extras)
     }
 
     /// Starts trial `index` (attempt `attempt`) in `slot`.
@@ -975,7 +1072,12 @@ impl<'a> Runner<'a> {
             attempt += 1;
             dir = journal::attempt_dir(index, attempt);
         }
-        let argv = trial::command_for(&self.cfg.command, &values);
+        let extras = self.pbt_launch(index, &values, &root, &dir)?;
+        let mut with_extras = values.clone();
+        for (k, v) in &extras {
+            with_extras.insert(k.clone(), crate::hparams::HParamValue::Str(v.clone()));
+        }
+        let argv = trial::command_for(&self.cfg.command, &with_extras);
         let gpus = self.slots[slot].gpus.clone();
         self.record(&Record::Launch {
             trial: index,
@@ -994,8 +1096,10 @@ impl<'a> Runner<'a> {
         let (trial_dir, params_file) = trial::trial_paths(&root, &dir);
         let trial_dir = std::path::absolute(&trial_dir).unwrap_or(trial_dir);
         let params_file = std::path::absolute(&params_file).unwrap_or(params_file);
-        let env = trial::trial_env(&values, &params_file, &trial_dir, gpus.as_deref());
-        let spawned = trial::write_params(&params_file, &values)
+        let mut env = trial::trial_env(&values, &params_file, &trial_dir, gpus.as_deref());
+        env.extend(extras.iter().map(|(k, v)| (env_var_of(k), v.clone())));
+        let spawned = make_checkpoint_dir(&extras)
+            .and_then(|()| trial::write_params(&params_file, &values))
             .and_then(|()| trial::spawn(&argv, &env, &trial_dir, slot, &self.tx));
         let process = match spawned {
             Ok(p) => p,
@@ -1142,6 +1246,9 @@ impl<'a> Runner<'a> {
         })?;
         self.count(state, objective, &dir);
         self.adaptive.ended(index, state, objective);
+        if let Some(p) = self.pbt.as_mut() {
+            p.ended(index, state, objective, &dir);
+        }
         let f = Finished {
             dir,
             state,
@@ -1154,6 +1261,17 @@ impl<'a> Runner<'a> {
         let p = self.progress_snapshot();
         self.observer.finished(&f, &p);
         Ok(())
+    }
+}
+
+/// Creates a PBT member's (empty) `{checkpoint_dir}`, if it has one.
+fn make_checkpoint_dir(extras: &[(String, String)]) -> std::io::Result<()> {
+    match extras
+        .iter()
+        .find(|(k, _)| k == crate::tune::pbt::CHECKPOINT_DIR)
+    {
+        Some((_, d)) => std::fs::create_dir_all(d),
+        None => Ok(()),
     }
 }
 
@@ -1219,6 +1337,7 @@ mod tests {
             mode: Mode::Fresh,
             handle_signals: false,
             early_stop: None,
+            population: None,
         };
         let slots = make_slots(&cfg);
         assert_eq!(slots.len(), 1);

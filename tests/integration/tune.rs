@@ -17,6 +17,8 @@ use hp_report::logdir::{self, LoadOptions};
 use hp_report::tune::journal::{self, Record, State};
 use serde_json::Value;
 
+mod pbt;
+
 fn script(name: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/tune_scripts")

@@ -21,7 +21,7 @@
 //! benchmark problems are in [`problems`].
 
 mod cmaes;
-mod dims;
+pub(crate) mod dims;
 mod math;
 pub mod problems;
 pub mod stopping;
