@@ -462,6 +462,9 @@ pub fn run(cfg: &Config, observer: &mut dyn Observer) -> Result<Outcome, TuneErr
             return Err(e);
         }
     };
+    // The sessions' files were closed without fsync: make them durable
+    // before the journal says the run finished.
+    control::sync_filesystem(&cfg.logdir).map_err(|e| io_err("cannot sync", &cfg.logdir, e))?;
     runner
         .journal
         .append_synced(&Record::Finish {

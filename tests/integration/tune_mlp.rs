@@ -5,7 +5,8 @@
 //!
 //! The trial command is this test binary re-run with `HP_REPORT_MLP_CHILD`
 //! set (running the example's `--trial` code), so no separate build of the
-//! example is needed.
+//! example is needed. It runs a copy of `/proc/self/exe`: a build sharing the
+//! target directory may replace the binary at its path while this test runs.
 
 #[allow(dead_code)]
 #[path = "../../examples/mlp_sweep/main.rs"]
@@ -40,7 +41,8 @@ fn mlp_trial_child() {
 fn the_mlp_example_tunes_as_a_rust_trainer() {
     let t = tempfile::tempdir().expect("tempdir");
     let dir = t.path().join("exp");
-    let me = std::env::current_exe().expect("test binary");
+    let me = t.path().join("trainer");
+    std::fs::copy("/proc/self/exe", &me).expect("copy the test binary");
     let dir_s = dir.to_str().expect("utf-8 path");
     let me_s = me.to_str().expect("utf-8 path");
     let o = Command::new(env!("CARGO_BIN_EXE_hp-report"))
@@ -79,7 +81,8 @@ fn the_mlp_example_tunes_as_a_rust_trainer() {
     assert_eq!(ld.sessions.len(), 4, "{:?}", ld.warnings);
     let mut best: Option<(f64, String)> = None;
     for s in &ld.sessions {
-        assert_eq!(s.status, Status::Success, "{}", s.name);
+        let stderr = std::fs::read_to_string(dir.join(&s.name).join("stderr.log"));
+        assert_eq!(s.status, Status::Success, "{}: {stderr:?}", s.name);
         assert!(matches!(
             s.hparams.get("optimizer"),
             Some(HParamValue::Str(o)) if o == "adam" || o == "sgd"
