@@ -221,7 +221,7 @@ impl Pbt {
             }
         }
         let mut rng =
-            SplitMix64::new(self.seed ^ index.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ 0x5eed_9b7);
+            SplitMix64::new(self.seed ^ index.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ 0x05ee_d9b7);
         let Some(&parent) = top.get(rng.below(top.len() as u64) as usize) else {
             return fresh(None);
         };
