@@ -68,7 +68,7 @@ done
 
 echo "== tune: every trial a session TensorBoard shows as hp-report does"
 cargo build -q --all-features
-for dir in $(bash tests/tune_scripts/make_logdirs.sh "$work" "$bin" "$py"); do
+for dir in $(bash tests/tune_scripts/make_logdirs.sh "$work" "$bin" "$py" "$target/release/examples/mlp_sweep"); do
     for lf in false true; do
         "$py" peers/compare_with_tb.py "$dir" "$bin" --load_fast "$lf"
     done

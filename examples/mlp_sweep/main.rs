@@ -22,6 +22,7 @@
 //! ```
 
 mod mlp;
+pub mod trial;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -29,13 +30,14 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use hp_report::{
-    grid, random, DatasetKind, Domain, ExperimentConfig, ExperimentWriter, HParam, Metric, Session,
-    Status, Trial,
+    grid, random, DatasetKind, Domain, ExperimentConfig, ExperimentWriter, HParam, Metric, Status,
+    Trial,
 };
 use mlp::{Config, Dataset, Mlp, Optimizer, Rng};
 
 const USAGE: &str = "\
 usage: mlp_sweep OUTDIR [--sessions N] [--seed S] [--epochs E] [--threads T]
+       mlp_sweep --trial [--num-units N] [--dropout D] [--optimizer O] [--seed S] [--epochs E] [DIR]
 
 Trains a small MLP on synthetic data for each trial of a sweep over
 num_units {16, 32, 64}, dropout [0.1, 0.3] and optimizer {adam, sgd}, and
@@ -45,6 +47,10 @@ writes TensorBoard hparams logs to OUTDIR (a new or empty directory).
   --seed S      seed of the data, the random trials and the weights [0]
   --epochs E    training epochs per session [10]
   --threads T   sessions trained in parallel [2]
+
+--trial trains one configuration, for `hp-report tune` (see trial.rs): its
+hparams from the flags or HP_NUM_UNITS/HP_DROPOUT/HP_OPTIMIZER, its scalars
+into DIR or $HP_TRIAL_DIR (train/, validation/, test/), no session of its own.
 ";
 
 /// Command-line options.
@@ -107,10 +113,18 @@ fn experiment_config() -> hp_report::Result<ExperimentConfig> {
 /// (train, validation, test) data, shared read-only by all sessions.
 type Splits = (Dataset, Dataset, Dataset);
 
+/// Where [`train`] logs a scalar: (sub-run, tag, step, value).
+type Log<'a> = dyn FnMut(&str, &str, i64, f64) -> hp_report::Result<()> + 'a;
+
 /// Trains one trial, logging per epoch; returns the final validation accuracy.
-fn train(session: &mut Session, data: &Splits, epochs: usize, seed: u64) -> hp_report::Result<f32> {
+fn train(
+    trial: &Trial,
+    log: &mut Log<'_>,
+    data: &Splits,
+    epochs: usize,
+    seed: u64,
+) -> hp_report::Result<f32> {
     let (train_set, val_set, test_set) = data;
-    let trial = session.trial();
     let optimizer = match trial.get_str("optimizer") {
         Some("sgd") => Optimizer::Sgd,
         _ => Optimizer::Adam,
@@ -134,13 +148,13 @@ fn train(session: &mut Session, data: &Splits, epochs: usize, seed: u64) -> hp_r
         let train = model.train_epoch(train_set, &mut rng);
         val = model.evaluate(val_set);
         for (run, stats) in [("train", train), ("validation", val)] {
-            session.scalar(run, "epoch_loss", epoch, stats.loss.into())?;
-            session.scalar(run, "epoch_accuracy", epoch, stats.accuracy.into())?;
+            log(run, "epoch_loss", epoch, stats.loss.into())?;
+            log(run, "epoch_accuracy", epoch, stats.accuracy.into())?;
         }
     }
     let last_epoch = epochs.saturating_sub(1) as i64;
     let test = model.evaluate(test_set).accuracy;
-    session.scalar("test", "test_accuracy", last_epoch, test.into())?;
+    log("test", "test_accuracy", last_epoch, test.into())?;
     Ok(val.accuracy)
 }
 
@@ -155,7 +169,9 @@ fn run_session(
 ) -> hp_report::Result<f32> {
     // Writes the session's hparams (start info) before training starts.
     let mut session = experiment.session(name, trial)?;
-    match train(&mut session, data, epochs, seed) {
+    let mut log = |run: &str, tag: &str, step: i64, v: f64| session.scalar(run, tag, step, v);
+    let trained = train(trial, &mut log, data, epochs, seed);
+    match trained {
         Ok(accuracy) => session.end(Status::Success).map(|()| accuracy),
         Err(e) => {
             // Without this, dropping the session would leave STATUS_UNKNOWN.
@@ -210,6 +226,9 @@ fn run(args: &Args) -> hp_report::Result<()> {
 }
 
 fn main() -> ExitCode {
+    if std::env::args().nth(1).as_deref() == Some("--trial") {
+        return trial::main(std::env::args().skip(2));
+    }
     let args = match parse_args(std::env::args().skip(1)) {
         Ok(Some(args)) => args,
         Ok(None) => {

@@ -255,9 +255,15 @@ pub struct RunArgs {
     pub budget: Option<Duration>,
     /// grid (every combination, in order), random (default; reproducible from --seed),
     /// tpe, gp (Gaussian-process Bayesian optimisation) or cmaes (model-based: each
-    /// trial proposed from the results so far).
-    #[arg(long, value_name = "grid|random|tpe|gp|cmaes")]
+    /// trial proposed from the results so far), pbt (population-based training,
+    /// with --population).
+    #[arg(long, value_name = "grid|random|tpe|gp|cmaes|pbt")]
     pub method: Option<String>,
+    /// Members per generation of --method pbt: trials g*P..g*P+P-1 are generation g;
+    /// each continues a checkpoint of the previous one ({checkpoint_dir},
+    /// {parent_checkpoint}), the bottom quarter copying a top member's, perturbed.
+    #[arg(long, value_name = "P")]
+    pub population: Option<u64>,
     /// Stop trials whose objective falls behind, the step being the resource:
     /// asha[:grace=G,eta=E,max=R], hyperband:max=R[,grace=G,eta=E,brackets=B],
     /// median[:warmup=W,min_trials=M], katib-median[:start_step=S,min_trials=M].
@@ -462,9 +468,10 @@ fn config(a: &RunArgs, logdir: &Path) -> Result<Config, CliError> {
         Some("tpe") => Method::Tpe,
         Some("cmaes") => Method::Cmaes,
         Some("gp") => Method::Gp,
+        Some("pbt") => Method::Pbt,
         Some(m) => {
             return Err(usage(format!(
-                "--method {m:?}: use grid, random, tpe, gp or cmaes"
+                "--method {m:?}: use grid, random, tpe, gp, cmaes or pbt"
             )))
         }
     };
@@ -484,7 +491,8 @@ fn config(a: &RunArgs, logdir: &Path) -> Result<Config, CliError> {
             .or_else(|| stored.as_ref().map(|s| s.command.clone()))
             .unwrap_or_default();
     }
-    let names: Vec<&str> = space.params.iter().map(|p| p.name.as_str()).collect();
+    let mut names: Vec<&str> = space.params.iter().map(|p| p.name.as_str()).collect();
+    names.extend(runner::extra_placeholders(method));
     check_placeholders(&command, &names).map_err(usage)?;
     let gpus = a
         .gpus
@@ -528,6 +536,9 @@ fn config(a: &RunArgs, logdir: &Path) -> Result<Config, CliError> {
         early_stop,
         warm_start,
         backend: a.exec.engine.backend(logdir)?,
+        population: a
+            .population
+            .or_else(|| stored.as_ref().and_then(|s| s.population)),
     })
 }
 
@@ -784,6 +795,7 @@ fn retry(r: &RetryArgs) -> Result<(), CliError> {
         method: None,
         early_stop: None,
         warm_start: vec![],
+        population: None,
         seed: None,
         gpus: None,
         gpus_per_trial: 1,

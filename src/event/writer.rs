@@ -268,6 +268,14 @@ impl EventFileWriter {
         Ok(())
     }
 
+    /// Flushes and closes the file without an fsync, for a caller that
+    /// makes a whole directory durable at once later (`hp-report tune` syncs
+    /// the filesystem when the experiment ends instead of once per trial).
+    pub(crate) fn close_unsynced(mut self) -> Result<()> {
+        self.closed = true;
+        self.flush()
+    }
+
     /// Flushes, fsyncs and closes the file, reporting any error.
     pub fn close(mut self) -> Result<()> {
         self.closed = true; // whatever happens, nothing left for Drop to do

@@ -94,4 +94,10 @@ impl RunWriter {
     pub(crate) fn close(self) -> Result<()> {
         self.writer.close()
     }
+
+    /// Flushes and closes the file without an fsync (see
+    /// [`EventFileWriter::close_unsynced`]).
+    pub(crate) fn close_unsynced(self) -> Result<()> {
+        self.writer.close_unsynced()
+    }
 }

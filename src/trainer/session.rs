@@ -138,18 +138,31 @@ impl Session {
     /// Ends the session: flushes and closes every sub-run file, then writes
     /// the end info (`status`, end time = now) and closes the session file.
     /// Every file is closed even if one fails; the first error is returned.
-    pub fn end(mut self, status: Status) -> Result<()> {
+    pub fn end(self, status: Status) -> Result<()> {
+        self.end_with(status, true)
+    }
+
+    /// [`Session::end`], with or without an fsync of each file (without:
+    /// for a caller that syncs the whole logdir later).
+    pub(crate) fn end_with(mut self, status: Status, sync: bool) -> Result<()> {
         self.ended = true;
         let mut first_err = None;
         for (_, w) in std::mem::take(&mut self.runs) {
-            if let Err(e) = w.close() {
+            let r = if sync { w.close() } else { w.close_unsynced() };
+            if let Err(e) = r {
                 first_err.get_or_insert(e);
             }
         }
         if let Some(mut info) = self.info.take() {
             let r = info
                 .write_summary(0, session_end_summary(status, now_secs()))
-                .and_then(|()| info.close());
+                .and_then(|()| {
+                    if sync {
+                        info.close()
+                    } else {
+                        info.close_unsynced()
+                    }
+                });
             if let Err(e) = r {
                 first_err.get_or_insert(e);
             }

@@ -118,6 +118,9 @@ pub struct Spec {
     /// The `--early-stop` rule as given, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub early_stop: Option<String>,
+    /// `--population` of `--method pbt`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub population: Option<u64>,
     /// The random seed.
     pub seed: u64,
     /// Number of trials planned.
@@ -230,6 +233,15 @@ pub enum Record {
         /// The rule's evidence (rung, values compared, cut, why).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         evidence: Option<serde_json::Value>,
+    },
+    /// Where a `--method pbt` member comes from, journaled before its first
+    /// launch.
+    Lineage {
+        /// Trial index.
+        trial: u64,
+        /// Its place in the population.
+        #[serde(flatten)]
+        lineage: Lineage,
     },
     /// The experiment ended (or this runner stopped).
     Finish {
@@ -394,6 +406,27 @@ pub fn write_spec(dir: &Path, spec: &Spec) -> std::io::Result<()> {
     std::fs::rename(&tmp, dir.join(SPEC_FILE))
 }
 
+/// A population-based-training member's place: its generation and member
+/// slot, the trial whose checkpoint it continues from, and whether it
+/// copied a better member (exploit) with perturbed hparams (explore).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Lineage {
+    /// Generation, from 0.
+    pub generation: u64,
+    /// Member slot in the population, from 0.
+    pub member: u64,
+    /// The trial whose checkpoint it continues from (none in generation 0,
+    /// or when no member of the previous generation succeeded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<u64>,
+    /// It was in the bottom quantile and copied a top member.
+    #[serde(default)]
+    pub exploit: bool,
+    /// What exploring changed, one `name old→new` each.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub explore: Vec<String>,
+}
+
 /// One attempt of a trial, as the journal tells it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Attempt {
@@ -449,6 +482,8 @@ pub struct History {
     pub bad_lines: usize,
     /// The early-stopping decisions that compared, in journal order.
     pub decisions: Vec<JournaledDecision>,
+    /// `--method pbt`: each member's lineage, by trial index.
+    pub lineage: BTreeMap<u64, Lineage>,
 }
 
 /// One `--early-stop` decision, as journaled.
@@ -579,6 +614,9 @@ impl History {
                         step,
                     });
                 }
+            }
+            Record::Lineage { trial, lineage } => {
+                self.lineage.insert(trial, lineage);
             }
             Record::Finish { reason, .. } => self.finished = Some(reason),
         }

@@ -14,8 +14,10 @@
 mod adaptive;
 mod control;
 pub mod engine;
+pub mod follow;
 pub mod journal;
 pub mod metrics;
+pub mod pbt;
 pub mod runner;
 pub mod search;
 pub mod space;

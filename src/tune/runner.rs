@@ -19,10 +19,12 @@ use crate::trainer::{ExperimentWriter, Trial};
 use crate::tune::adaptive::Adaptive;
 use crate::tune::control::{self, signal_name};
 use crate::tune::engine::{self, Backend, Handle, JobSpec};
+use crate::tune::follow::{Dedup, Origin, TrialFollower};
 use crate::tune::journal::{self, History, JournalWriter, Record, Spec, State};
 use crate::tune::metrics::Strategy;
+use crate::tune::pbt::Pbt;
 use crate::tune::search::{Rule, WarmStart};
-use crate::tune::space::{Objective, Space};
+use crate::tune::space::{env_var_of, Objective, Space};
 use crate::tune::trial::{self, Event};
 use crate::tune::writer::{tfevents_objective, TrialSession};
 
@@ -39,10 +41,12 @@ pub enum Method {
     Cmaes,
     /// Gaussian-process Bayesian optimisation ([`crate::tune::search::Gp`]).
     Gp,
+    /// Population-based training ([`crate::tune::pbt`]), `--population` members.
+    Pbt,
 }
 
 impl Method {
-    /// `grid`, `random`, `tpe`, `cmaes` or `gp`.
+    /// `grid`, `random`, `tpe`, `cmaes`, `gp` or `pbt`.
     pub fn as_str(self) -> &'static str {
         match self {
             Method::Grid => "grid",
@@ -50,6 +54,7 @@ impl Method {
             Method::Tpe => "tpe",
             Method::Cmaes => "cmaes",
             Method::Gp => "gp",
+            Method::Pbt => "pbt",
         }
     }
 }
@@ -67,6 +72,33 @@ pub enum Mode {
 
 /// Default number of trials of a random search (as Guild's).
 pub const DEFAULT_RANDOM_TRIALS: u64 = 20;
+
+/// Default number of generations of `--method pbt` (without `-n`).
+pub const DEFAULT_PBT_GENERATIONS: u64 = 5;
+
+/// The population of a `--method pbt` run: given, at least 2.
+fn pbt_population(cfg: &Config) -> Result<u64, TuneError> {
+    match cfg.population {
+        Some(p) if p >= 2 => Ok(p),
+        Some(p) => Err(TuneError::Usage(format!(
+            "--population {p}: population-based training needs at least 2 members"
+        ))),
+        None => Err(TuneError::Usage(
+            "--method pbt needs --population P (members per generation)".into(),
+        )),
+    }
+}
+
+/// The placeholders a trial command may use besides the parameters.
+pub fn extra_placeholders(method: Method) -> &'static [&'static str] {
+    match method {
+        Method::Pbt => &[
+            crate::tune::pbt::CHECKPOINT_DIR,
+            crate::tune::pbt::PARENT_CHECKPOINT,
+        ],
+        _ => &[],
+    }
+}
 
 /// Everything a run needs.
 #[derive(Clone, Debug)]
@@ -119,6 +151,8 @@ pub struct Config {
     pub warm_start: Option<WarmStart>,
     /// Where trials run (`--backend`; local processes by default).
     pub backend: Backend,
+    /// Members per generation of `--method pbt`.
+    pub population: Option<u64>,
 }
 
 /// A failure that stops the runner before or outside the trials.
@@ -327,6 +361,14 @@ impl Plan {
                 },
                 false,
             )),
+            Method::Pbt => Ok((
+                Plan::Model {
+                    n: cfg
+                        .max_trials
+                        .unwrap_or(pbt_population(cfg)? * DEFAULT_PBT_GENERATIONS),
+                },
+                false,
+            )),
         }
     }
 
@@ -372,6 +414,13 @@ struct Running {
     stop_as: Option<State>,
     term_sent: Option<Instant>,
     killed: bool,
+    /// The tfevents the trial writes itself, read while it runs.
+    follow: TrialFollower,
+    /// Points reported both on its output and in its tfevents count once.
+    dedup: Dedup,
+    /// It has exited: a rule's decision is journaled but not acted on (its
+    /// process group is gone).
+    exited: bool,
 }
 
 struct Slot {
@@ -397,12 +446,23 @@ struct Runner<'a> {
     started: Instant,
     observer: &'a mut dyn Observer,
     adaptive: Adaptive,
+    /// `--method pbt`: the population's lineage and generations.
+    pbt: Option<Pbt>,
 }
 
 /// Runs the experiment `cfg` describes to its end.
 pub fn run(cfg: &Config, observer: &mut dyn Observer) -> Result<Outcome, TuneError> {
     let (plan, whole_grid) = Plan::of(cfg)?;
-    let names: Vec<&str> = cfg.space.params.iter().map(|p| p.name.as_str()).collect();
+    let mut names: Vec<&str> = cfg.space.params.iter().map(|p| p.name.as_str()).collect();
+    let extra = extra_placeholders(cfg.method);
+    if let Some(n) = names.iter().find(|n| extra.contains(n)) {
+        return Err(TuneError::Usage(format!(
+            "parameter {n:?}: that name is the {} placeholder of --method {}; rename it",
+            n,
+            cfg.method.as_str()
+        )));
+    }
+    names.extend(extra);
     trial::check_placeholders(&cfg.command, &names).map_err(TuneError::Usage)?;
     if cfg.command.is_empty() {
         return Err(TuneError::Usage("no command given (after --)".into()));
@@ -421,6 +481,9 @@ pub fn run(cfg: &Config, observer: &mut dyn Observer) -> Result<Outcome, TuneErr
             return Err(e);
         }
     };
+    // The sessions' files were closed without fsync: make them durable
+    // before the journal says the run finished.
+    control::sync_filesystem(&cfg.logdir).map_err(|e| io_err("cannot sync", &cfg.logdir, e))?;
     runner
         .journal
         .append_synced(&Record::Finish {
@@ -448,6 +511,7 @@ pub fn spec_of(cfg: &Config, plan: &Plan) -> Spec {
             .as_ref()
             .map(|w| w.logdirs.clone())
             .unwrap_or_default(),
+        population: cfg.population.filter(|_| cfg.method == Method::Pbt),
         seed: cfg.seed,
         max_trials: plan.len(),
         objective: cfg.objective.name.clone(),
@@ -503,7 +567,9 @@ fn open_experiment(cfg: &Config, plan: &Plan) -> Result<History, TuneError> {
             spec.params.join(" ")
         )));
     }
-    if spec.seed != cfg.seed || spec.method != cfg.method.as_str() {
+    let population = cfg.population.filter(|_| cfg.method == Method::Pbt);
+    if spec.seed != cfg.seed || spec.method != cfg.method.as_str() || spec.population != population
+    {
         return Err(TuneError::Usage(format!(
             "{} was started with --method {} --seed {}; resume with the same",
             dir.display(),
@@ -583,6 +649,16 @@ impl<'a> Runner<'a> {
             observer,
             adaptive: Adaptive::new(cfg.method.as_str(), cfg.early_stop.clone(), &history)
                 .with_prior(cfg.warm_start.as_ref().map(|w| w.used.clone())),
+            pbt: match cfg.method {
+                Method::Pbt => Some(Pbt::new(
+                    &cfg.space,
+                    cfg.seed,
+                    pbt_population(cfg)?,
+                    cfg.objective.minimize,
+                    &history,
+                )),
+                _ => None,
+            },
         };
         r.take_history(&history)?;
         Ok(r)
@@ -728,11 +804,17 @@ impl<'a> Runner<'a> {
         !self.queue.is_empty() || (self.new_trials && self.next_new < self.plan.len())
     }
 
+    /// Whether the next trial may start now (a PBT generation waits for
+    /// the previous one to end; re-runs of earlier trials never wait).
+    fn next_ready(&self) -> bool {
+        !self.queue.is_empty() || self.pbt.as_ref().is_none_or(|p| p.ready(self.next_new))
+    }
+
     fn run_loop(&mut self, whole_grid: bool) -> Result<EndReason, TuneError> {
         let mut last_tick = Instant::now();
         loop {
             self.check_stops();
-            while self.stopping.is_none() && self.has_next() {
+            while self.stopping.is_none() && self.has_next() && self.next_ready() {
                 let Some(slot) = self.slots.iter().position(|s| s.trial.is_none()) else {
                     break;
                 };
@@ -752,6 +834,7 @@ impl<'a> Runner<'a> {
                 Err(RecvTimeoutError::Disconnected) => break,
             }
             self.enforce_deadlines();
+            self.follow_trials()?;
             if last_tick.elapsed() >= Duration::from_millis(500) {
                 last_tick = Instant::now();
                 let p = self.progress_snapshot();
@@ -888,20 +971,7 @@ impl<'a> Runner<'a> {
                 name,
                 step,
                 value,
-            } => {
-                if let Some(s) = self
-                    .slots
-                    .get_mut(slot)
-                    .and_then(|s| s.trial.as_mut())
-                    .and_then(|t| t.session.as_mut())
-                {
-                    s.point(&name, step, value);
-                }
-                if name == self.cfg.objective.name {
-                    self.objective_report(slot, step, value)?;
-                }
-                Ok(())
-            }
+            } => self.metric(slot, Origin::Output, &name, step, value),
             Event::Exited { slot, code, signal } => self.exited(slot, code, signal),
             Event::Submitted { slot, id } => self.submitted(slot, id),
             Event::EngineNote { msg, .. } => {
@@ -910,6 +980,51 @@ impl<'a> Runner<'a> {
             }
             Event::EngineFailed { slot, error } => self.engine_failed(slot, error),
         }
+    }
+
+    /// A metric point of the trial in `slot`, from its output (written to
+    /// its session) or its own tfevents (already there: only tracked). A
+    /// point the other source reported already is not counted again.
+    fn metric(
+        &mut self,
+        slot: usize,
+        origin: Origin,
+        name: &str,
+        step: i64,
+        value: f64,
+    ) -> Result<(), TuneError> {
+        let Some(t) = self.slots.get_mut(slot).and_then(|s| s.trial.as_mut()) else {
+            return Ok(());
+        };
+        let fresh = t.dedup.fresh(origin, name, step);
+        if let Some(s) = t.session.as_mut() {
+            match (origin, fresh) {
+                (Origin::Output, true) => s.point(name, step, value),
+                (Origin::Output, false) => s.write(name, step, value),
+                (Origin::Events, true) => s.track(name, value),
+                (Origin::Events, false) => {}
+            }
+        }
+        if fresh && name == self.cfg.objective.name {
+            self.objective_report(slot, step, value)?;
+        }
+        Ok(())
+    }
+
+    /// Reads what running trials wrote to their own tfevents since their
+    /// last poll (each at most once per [`crate::tune::follow::POLL_EVERY`]).
+    fn follow_trials(&mut self) -> Result<(), TuneError> {
+        let now = Instant::now();
+        for slot in 0..self.slots.len() {
+            let points = match self.slots[slot].trial.as_mut() {
+                Some(t) if t.term_sent.is_none() && t.follow.due(now) => t.follow.poll(now),
+                _ => continue,
+            };
+            for (name, step, value) in points {
+                self.metric(slot, Origin::Events, &name, step, value)?;
+            }
+        }
+        Ok(())
     }
 
     /// A running trial reported its objective: the `--early-stop` rule
@@ -927,7 +1042,7 @@ impl<'a> Runner<'a> {
         let Some(v) = self.adaptive.report(index, step as u64, value, minimize) else {
             return Ok(());
         };
-        if let Some(state) = v.stop_as {
+        if let Some(state) = v.stop_as.filter(|_| !t.exited) {
             t.stop_as = Some(state);
             t.process.signal(libc::SIGTERM);
             t.term_sent = Some(Instant::now());
@@ -952,14 +1067,40 @@ impl<'a> Runner<'a> {
             .map(|t| t.values.clone())
             .collect();
         let cfg = self.cfg;
+        let planned = match self.pbt.as_mut() {
+            Some(p) => Some(p.values(index)),
+            None => self.plan.trial(index),
+        };
         self.adaptive.values(
             index,
-            self.plan.trial(index),
+            planned,
             &cfg.space,
             cfg.seed,
             &running,
             cfg.objective.minimize,
         )
+    }
+
+    /// `--method pbt`: journals trial `index`'s lineage (once) and gives
+    /// its `{checkpoint_dir}` and `{parent_checkpoint}` in session `dir`;
+    /// nothing for other methods.
+    fn pbt_launch(
+        &mut self,
+        index: u64,
+        values: &Trial,
+        root: &Path,
+        dir: &str,
+    ) -> Result<Vec<(String, String)>, TuneError> {
+        let Some(p) = self.pbt.as_mut() else {
+            return Ok(Vec::new());
+        };
+        p.launched(index, values);
+        let record = p.lineage_record(index);
+        let extras = p.checkpoints(index, root, dir).to_vec();
+        if let Some(r) = record {
+            self.record(&r)?;
+        }
+        Ok(extras)
     }
 
     /// Starts trial `index` (attempt `attempt`) in `slot`.
@@ -975,7 +1116,12 @@ impl<'a> Runner<'a> {
             attempt += 1;
             dir = journal::attempt_dir(index, attempt);
         }
-        let argv = trial::command_for(&self.cfg.command, &values);
+        let extras = self.pbt_launch(index, &values, &root, &dir)?;
+        let mut with_extras = values.clone();
+        for (k, v) in &extras {
+            with_extras.insert(k.clone(), crate::hparams::HParamValue::Str(v.clone()));
+        }
+        let argv = trial::command_for(&self.cfg.command, &with_extras);
         let gpus = self.slots[slot].gpus.clone();
         self.record(&Record::Launch {
             trial: index,
@@ -994,15 +1140,17 @@ impl<'a> Runner<'a> {
         let (trial_dir, params_file) = trial::trial_paths(&root, &dir);
         let trial_dir = std::path::absolute(&trial_dir).unwrap_or(trial_dir);
         let params_file = std::path::absolute(&params_file).unwrap_or(params_file);
-        let env = trial::trial_env(&values, &params_file, &trial_dir, gpus.as_deref());
+        let mut env = trial::trial_env(&values, &params_file, &trial_dir, gpus.as_deref());
+        env.extend(extras.iter().map(|(k, v)| (env_var_of(k), v.clone())));
         let job = JobSpec {
             name: engine::job_name(&root, &dir),
             argv: argv.clone(),
             env,
-            dir: trial_dir,
+            dir: trial_dir.clone(),
             slot,
         };
-        let spawned = trial::write_params(&params_file, &values)
+        let spawned = make_checkpoint_dir(&extras)
+            .and_then(|()| trial::write_params(&params_file, &values))
             .and_then(|()| engine::start(&self.cfg.backend, &job, None, &self.tx));
         let process = match spawned {
             Ok(p) => p,
@@ -1042,6 +1190,9 @@ impl<'a> Runner<'a> {
             stop_as: None,
             term_sent: None,
             killed: false,
+            follow: TrialFollower::new(trial_dir.clone(), started),
+            dedup: Dedup::default(),
+            exited: false,
         };
         if self.stopping.is_some() {
             t.stop_as = Some(State::Killed);
@@ -1060,6 +1211,21 @@ impl<'a> Runner<'a> {
         code: Option<i32>,
         signal: Option<i32>,
     ) -> Result<(), TuneError> {
+        // What the trial wrote to its tfevents since the last poll.
+        let last_points = match self.slots.get_mut(slot).and_then(|s| s.trial.as_mut()) {
+            Some(t) => {
+                t.exited = true;
+                if t.follow.started() {
+                    t.follow.poll(Instant::now())
+                } else {
+                    Vec::new()
+                }
+            }
+            None => return Ok(()),
+        };
+        for (name, step, value) in last_points {
+            self.metric(slot, Origin::Events, &name, step, value)?;
+        }
         let Some(mut t) = self.slots.get_mut(slot).and_then(|s| s.trial.take()) else {
             return Ok(());
         };
@@ -1134,6 +1300,9 @@ impl<'a> Runner<'a> {
         })?;
         self.count(state, objective, &dir);
         self.adaptive.ended(index, state, objective);
+        if let Some(p) = self.pbt.as_mut() {
+            p.ended(index, state, objective, &dir);
+        }
         let f = Finished {
             dir,
             state,
@@ -1146,6 +1315,17 @@ impl<'a> Runner<'a> {
         let p = self.progress_snapshot();
         self.observer.finished(&f, &p);
         Ok(())
+    }
+}
+
+/// Creates a PBT member's (empty) `{checkpoint_dir}`, if it has one.
+fn make_checkpoint_dir(extras: &[(String, String)]) -> std::io::Result<()> {
+    match extras
+        .iter()
+        .find(|(k, _)| k == crate::tune::pbt::CHECKPOINT_DIR)
+    {
+        Some((_, d)) => std::fs::create_dir_all(d),
+        None => Ok(()),
     }
 }
 
@@ -1213,6 +1393,7 @@ mod tests {
             early_stop: None,
             warm_start: None,
             backend: Backend::Local,
+            population: None,
         };
         let slots = make_slots(&cfg);
         assert_eq!(slots.len(), 1);

@@ -177,6 +177,7 @@ pub fn status_text(dir: &Path, e: &Experiment) -> String {
         out += &format!("  … and {} more not succeeded\n", failures.len() - SHOWN);
     }
     out += &decisions_text(e);
+    out += &lineage_text(e);
     match e.best() {
         Some((_, a, v)) => {
             out += &format!(
@@ -215,6 +216,69 @@ fn decisions_text(e: &Experiment) -> String {
             journal::attempt_dir(x.trial, x.attempt),
             x.step,
             x.why
+        );
+    }
+    out
+}
+
+/// `--method pbt`: the generations, the best objective in each, and the
+/// latest exploits (who copied whom, what exploring changed).
+fn lineage_text(e: &Experiment) -> String {
+    let Some(p) = e.spec.population.filter(|p| *p > 0) else {
+        return String::new();
+    };
+    let generations = e.spec.max_trials.div_ceil(p);
+    let mut best: BTreeMap<u64, f64> = BTreeMap::new();
+    for (i, a, state) in e.latest() {
+        let Some(v) = a.end.as_ref().and_then(|end| end.objective) else {
+            continue;
+        };
+        if state != Some(State::Succeeded) || v.is_nan() {
+            continue;
+        }
+        let b = best.entry(i / p).or_insert(v);
+        if (e.spec.minimize && v < *b) || (!e.spec.minimize && v > *b) {
+            *b = v;
+        }
+    }
+    let current = e.history.lineage.values().map(|l| l.generation + 1).max();
+    let per_gen: Vec<String> = (0..current.unwrap_or(0))
+        .map(|g| best.get(&g).map_or("-".into(), |v| format!("{v:.6}")))
+        .collect();
+    let mut out = format!(
+        "pbt: population {p}, generation {} of {generations}; best per generation: {}\n",
+        current.unwrap_or(0),
+        if per_gen.is_empty() {
+            "none yet".into()
+        } else {
+            per_gen.join(" ")
+        }
+    );
+    let exploits: Vec<(u64, &journal::Lineage)> = e
+        .history
+        .lineage
+        .iter()
+        .filter(|(_, l)| l.exploit)
+        .map(|(&i, l)| (i, l))
+        .collect();
+    const SHOWN: usize = 6;
+    for (i, l) in exploits.iter().rev().take(SHOWN).rev() {
+        let dir = |t: u64| {
+            e.history
+                .trials
+                .get(&t)
+                .and_then(|a| a.last())
+                .map_or_else(|| journal::attempt_dir(t, 1), |a| a.dir.clone())
+        };
+        let parent = l.parent.map_or("-".into(), dir);
+        out += &format!(
+            "  {} <- {parent} (exploit; {})\n",
+            dir(*i),
+            if l.explore.is_empty() {
+                "unchanged".into()
+            } else {
+                l.explore.join(", ")
+            }
         );
     }
     out

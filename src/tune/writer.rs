@@ -94,12 +94,23 @@ impl TrialSession {
         self.session.dir()
     }
 
-    /// Writes one reported point as a scalar.
+    /// Writes one reported point as a scalar and tracks it.
     pub fn point(&mut self, name: &str, step: i64, value: f64) {
+        self.track(name, value);
+        self.write(name, step, value);
+    }
+
+    /// Tracks a point (the objective, the latest metric) without writing
+    /// it: for points the trial wrote to its own tfevents.
+    pub fn track(&mut self, name: &str, value: f64) {
         if name == self.objective_name {
             self.objective.push(value);
         }
         self.latest = Some((name.to_string(), value));
+    }
+
+    /// Writes a point as a scalar without tracking it.
+    pub fn write(&mut self, name: &str, step: i64, value: f64) {
         let (group, tag) = metric_group_tag(name);
         let res = if group.is_empty() {
             if self.root.is_none() {
@@ -128,10 +139,15 @@ impl TrialSession {
         }
     }
 
-    /// Closes the scalar files and writes the end info.
+    /// Closes the scalar files and writes the end info. Nothing is fsynced
+    /// here: the runner syncs the experiment's filesystem once, when it ends
+    /// (two fsyncs per trial were most of its cost on ext4). A runner killed
+    /// at any point loses nothing written (the kernel has it); after a power
+    /// loss the last sessions may lack their end, as the journal may lack
+    /// their last lines.
     pub fn finish(mut self, status: Status) -> Result<()> {
-        let root = self.root.take().map(|w| w.close());
-        let end = self.session.end(status);
+        let root = self.root.take().map(|w| w.close_unsynced());
+        let end = self.session.end_with(status, false);
         if let Some(r) = root {
             r?;
         }

@@ -33,6 +33,7 @@ mod table_view;
 mod tune;
 #[cfg(feature = "cli")]
 mod warm_start;
+mod tune_mlp;
 mod writer_deps;
 mod writer_errors;
 mod writer_keras_fixture;

@@ -17,6 +17,8 @@ use hp_report::logdir::{self, LoadOptions};
 use hp_report::tune::journal::{self, Record, State};
 use serde_json::Value;
 
+mod pbt;
+
 fn script(name: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/tune_scripts")
@@ -765,8 +767,9 @@ fn a_lost_journal_is_rebuilt_from_the_sessions() {
     assert_eq!(ends(&dir).len(), 3, "nothing re-ran");
 }
 
-#[test]
-fn tfevents_written_by_the_trial_give_its_objective() {
+/// The peers venv's python with tensorboardX, or `None` (skipped, with the
+/// reason printed).
+fn tbx_python() -> Option<PathBuf> {
     let py = PathBuf::from(std::env::var("HOME").unwrap_or_default())
         .join(".cache/hp-report-peers/bin/python");
     let has_tbx = Command::new(&py)
@@ -778,8 +781,15 @@ fn tfevents_written_by_the_trial_give_its_objective() {
             "skipped: no peers venv with tensorboardX at {} (bash peers/setup.sh)",
             py.display()
         );
-        return;
     }
+    has_tbx.then_some(py)
+}
+
+#[test]
+fn tfevents_written_by_the_trial_give_its_objective() {
+    let Some(py) = tbx_python() else {
+        return;
+    };
     let t = tmp();
     let dir = t.path().join("exp");
     let s = script("runner_tbx.py");
@@ -1040,4 +1050,45 @@ fn tpe_resumed_with_more_trials_equals_one_longer_run() {
     let resumed = launched_params(&x.dir);
     assert_eq!(resumed.len(), 16);
     assert_eq!(resumed, launched_params(&whole));
+}
+
+/// The early-stop rule acts on points a trial writes only to its own
+/// tfevents, while it runs: trial 1 (x=0.9) is behind trial 0 (x=0.3) from
+/// its first epoch on, and is stopped before its last epoch. With `--print`
+/// the same points also come on stdout and are counted once.
+#[test]
+fn a_trials_own_tfevents_are_followed_while_it_runs() {
+    let Some(py) = tbx_python() else {
+        return;
+    };
+    let s = script("tbx_curves.py");
+    for echo in [false, true] {
+        let t = tmp();
+        let dir = t.path().join("exp");
+        let mut cmd = vec![path_str(&py), s.as_str(), "--sleep", "0.5"];
+        if echo {
+            cmd.push("--print");
+        }
+        let o = tune(
+            &dir,
+            &["x=choice(0.3,0.9)", "epochs=8"],
+            "--method grid --objective loss:min -j 1 -q --kill-grace 5s \
+             --early-stop median:warmup=1,min_trials=1",
+            &cmd,
+        );
+        assert!(o.status.success(), "{}", text(&o));
+        let e = ends(&dir);
+        assert_eq!(e.len(), 2, "{e:?}");
+        assert_eq!(e[0].2, State::Succeeded, "{e:?}");
+        assert_eq!(e[1].2, State::EarlyStopped, "{e:?}");
+        let steps = reported_steps(&dir);
+        assert_eq!(steps[&0], (1..=8).collect::<Vec<u64>>(), "echo {echo}");
+        let stop_at = steps[&1].len();
+        assert!(stop_at < 8, "trial 1 ran to its end: {steps:?}");
+        // The session holds the trial's points once (its own file; the
+        // runner writes stdout points beside them only when printed).
+        let ld = logdir::load(dir.join("trial-0001"), &LoadOptions::default()).expect("load");
+        let loss = &ld.runs["."].scalars["loss"];
+        assert!(loss.last.step < 8, "{:?}", loss.last);
+    }
 }

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use super::{EndReason, Runner, Running, Slot, TuneError};
 use crate::tune::adaptive::trial_from_json;
 use crate::tune::engine::{self, JobSpec};
+use crate::tune::follow::{Dedup, TrialFollower};
 use crate::tune::journal::{self, Attempt, Record, State};
 use crate::tune::trial;
 use crate::tune::writer::TrialSession;
@@ -107,7 +108,7 @@ impl Runner<'_> {
             name: engine::job_name(&root, &a.dir),
             argv: a.argv.clone(),
             env: trial::trial_env(&values, &params_file, &trial_dir, None),
-            dir: trial_dir,
+            dir: trial_dir.clone(),
             slot,
         };
         let process = engine::start(&self.cfg.backend, &job, Some(id.to_string()), &self.tx)
@@ -130,6 +131,9 @@ impl Runner<'_> {
             stop_as: None,
             term_sent: None,
             killed: false,
+            follow: TrialFollower::new(trial_dir, started),
+            dedup: Dedup::default(),
+            exited: false,
         });
         Ok(())
     }

@@ -25,7 +25,7 @@
 //! benchmark problems are in [`problems`].
 
 mod cmaes;
-mod dims;
+pub(crate) mod dims;
 mod gp;
 mod math;
 pub mod problems;
