@@ -33,7 +33,7 @@ pub use model::{
 };
 pub use run::RunData;
 pub use runs::RunsInfo;
-pub use series::{Point, Series, SeriesOptions};
+pub use series::{Point, ScalarMap, Series, SeriesOptions};
 pub use source::{EventFile, LocalDir, Source};
 
 use crate::event::FileProblem;

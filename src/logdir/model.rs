@@ -23,7 +23,7 @@ use crate::hparams::group_name::python_float_repr;
 use crate::hparams::{HParamValue, Status};
 use crate::logdir::run::RunData;
 use crate::logdir::runs::RunsInfo;
-use crate::logdir::series::Series;
+use crate::logdir::series::{ScalarMap, Series};
 use crate::logdir::Warning;
 use crate::proto::tensorboard::hparams::{h_param_info, DataType, Experiment};
 
@@ -303,7 +303,7 @@ pub struct Session {
     pub monitor_url: String,
     /// Every scalar series in the session run and the runs below it, keyed
     /// by (path relative to the session, tag).
-    pub scalars: BTreeMap<MetricKey, Series>,
+    pub scalars: ScalarMap<MetricKey>,
 }
 
 impl Session {
@@ -363,7 +363,7 @@ pub(crate) fn build(
                 end_time_secs: end.map(|e| e.end_time_secs).unwrap_or(0.0),
                 model_uri: start.model_uri.clone(),
                 monitor_url: start.monitor_url.clone(),
-                scalars: BTreeMap::new(),
+                scalars: ScalarMap::new(),
             },
         );
         if name == "." {
@@ -408,13 +408,13 @@ pub(crate) fn build(
             } else {
                 group.clone()
             };
-            for (tag, series) in &run.scalars {
+            for (tag, series) in run.scalars.iter_shared() {
                 if longest {
                     inferred_metrics.insert((tag.clone(), inferred_group.clone()));
                 }
                 session
                     .scalars
-                    .insert(MetricKey::new(group.clone(), tag.clone()), series.clone());
+                    .insert_shared(MetricKey::new(group.clone(), tag.clone()), series.clone());
             }
             longest = false;
         }
