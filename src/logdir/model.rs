@@ -336,7 +336,8 @@ pub(crate) fn build(
     runs: &BTreeMap<String, RunData>,
 ) -> (ExperimentView, Vec<Session>, Vec<Warning>) {
     let mut notes = Vec::new();
-    let mut sessions: BTreeMap<&str, Session> = BTreeMap::new();
+    // In run-name order, as `runs` is sorted: found by binary search.
+    let mut sessions: Vec<Session> = Vec::new();
     for (name, run) in runs {
         let Some(start) = &run.hparams.session_start else {
             continue;
@@ -348,24 +349,21 @@ pub(crate) fn build(
             }
         }
         let end = run.hparams.session_end.as_ref();
-        sessions.insert(
-            name,
-            Session {
-                name: name.clone(),
-                group: if start.group_name.is_empty() {
-                    name.clone()
-                } else {
-                    start.group_name.clone()
-                },
-                hparams,
-                status: end.map(|e| Status::from_i32(e.status)).unwrap_or_default(),
-                start_time_secs: start.start_time_secs,
-                end_time_secs: end.map(|e| e.end_time_secs).unwrap_or(0.0),
-                model_uri: start.model_uri.clone(),
-                monitor_url: start.monitor_url.clone(),
-                scalars: ScalarMap::new(),
+        sessions.push(Session {
+            name: name.clone(),
+            group: if start.group_name.is_empty() {
+                name.clone()
+            } else {
+                start.group_name.clone()
             },
-        );
+            hparams,
+            status: end.map(|e| Status::from_i32(e.status)).unwrap_or_default(),
+            start_time_secs: start.start_time_secs,
+            end_time_secs: end.map(|e| e.end_time_secs).unwrap_or(0.0),
+            model_uri: start.model_uri.clone(),
+            monitor_url: start.monitor_url.clone(),
+            scalars: ScalarMap::new(),
+        });
         if name == "." {
             notes.push(Warning::file(
                 run.files.first().cloned().unwrap_or_default(),
@@ -391,9 +389,10 @@ pub(crate) fn build(
         }
         let mut longest = true;
         for s in std::iter::once(name.as_str()).chain(ancestors(name)) {
-            let Some(session) = sessions.get_mut(s) else {
+            let Ok(i) = sessions.binary_search_by(|x| x.name.as_str().cmp(s)) else {
                 continue;
             };
+            let session = &mut sessions[i];
             let group = if s == name {
                 String::new()
             } else {
@@ -420,7 +419,9 @@ pub(crate) fn build(
         }
     }
 
-    let sessions: Vec<Session> = sessions.into_values().collect();
+    for s in &mut sessions {
+        s.scalars.shrink_to_fit();
+    }
     let explicit = runs
         .iter()
         .find_map(|(name, r)| r.hparams.experiment.as_ref().map(|e| (name, e)));

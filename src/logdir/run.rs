@@ -31,9 +31,9 @@ use crate::summary::SCALARS_PLUGIN;
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RunHParams {
     /// `_hparams_/experiment` (or any tag carrying an Experiment).
-    pub experiment: Option<Experiment>,
+    pub experiment: Option<Box<Experiment>>,
     /// `_hparams_/session_start_info`.
-    pub session_start: Option<SessionStartInfo>,
+    pub session_start: Option<Box<SessionStartInfo>>,
     /// `_hparams_/session_end_info`.
     pub session_end: Option<SessionEndInfo>,
     /// The first text summary `args/text_summary` (Hugging Face's Trainer
@@ -400,10 +400,10 @@ fn classify(
         let data = decode_plugin_data(content);
         match (tag, data) {
             (EXPERIMENT_TAG_B, Ok(Data::Experiment(e))) => {
-                hparams.experiment.get_or_insert(e);
+                hparams.experiment.get_or_insert_with(|| Box::new(e));
             }
             (START_TAG_B, Ok(Data::SessionStartInfo(s))) => {
-                hparams.session_start.get_or_insert(s);
+                hparams.session_start.get_or_insert_with(|| Box::new(s));
             }
             (END_TAG_B, Ok(Data::SessionEndInfo(e))) => {
                 hparams.session_end.get_or_insert(e);
