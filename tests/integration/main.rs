@@ -26,6 +26,7 @@ mod object_store;
 mod plots;
 mod proto_codegen;
 mod runs_mode;
+mod scale;
 mod table_view;
 #[cfg(feature = "cli")]
 mod tune;
