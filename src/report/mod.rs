@@ -170,26 +170,33 @@ const SCRIPT: &str = r#"
   function fmt(v) {
     if (Number.isInteger(v)) { return String(v); }
     var s = v.toPrecision(5);
-    return s.indexOf("e") < 0 && s.indexOf(".") >= 0 ? s.replace(/\.?0+$/, "") : s;
+    if (s.indexOf("e") >= 0 || s.indexOf(".") === -1) { return s; }
+    return s.replace(/\.?0+$/, "");
   }
   function html(c) { return Array.isArray(c) ? c[0] : (typeof c === "number" ? fmt(c) : String(c)); }
   function val(c) { return Array.isArray(c) ? c[1] : (typeof c === "number" ? c : null); }
+  // Tags are built with LT: the page stays well-formed XML (no raw
+  // less-than sign or ampersand in the script).
+  var LT = String.fromCharCode(60);
+  function tag(name, attrs, inner) {
+    return LT + name + attrs + ">" + inner + LT + "/" + name + ">";
+  }
   function show() {
     var pages = Math.max(1, Math.ceil(rows.length / PAGE)), out = [];
     page = Math.min(Math.max(page, 0), pages - 1);
     rows.slice(page * PAGE, (page + 1) * PAGE).forEach(function (r) {
-      out.push("<tr>" + r.map(function (c, i) {
-        return heads[i].classList.contains("num") ? '<td class="num">' + html(c) + "</td>"
-          : "<td>" + html(c) + "</td>";
-      }).join("") + "</tr>");
+      out.push(tag("tr", "", r.map(function (c, i) {
+        return tag("td", heads[i].classList.contains("num") ? ' class="num"' : "", html(c));
+      }).join("")));
     });
     body.innerHTML = out.join("");
-    pager.innerHTML = '<button data-d="-1">&#8592; previous</button><span>rows ' +
-      (page * PAGE + 1) + "&#8211;" + Math.min(rows.length, (page + 1) * PAGE) + " of " +
-      rows.length + '</span><button data-d="1">next &#8594;</button>';
+    pager.innerHTML = tag("button", ' data-d="-1"', "\u2190 previous") +
+      tag("span", "", "rows " + (page * PAGE + 1) + "\u2013" +
+        Math.min(rows.length, (page + 1) * PAGE) + " of " + rows.length) +
+      tag("button", ' data-d="1"', "next \u2192");
   }
   pager.addEventListener("click", function (e) {
-    var d = e.target.getAttribute && e.target.getAttribute("data-d");
+    var d = e.target.getAttribute ? e.target.getAttribute("data-d") : null;
     if (d) { page += parseInt(d, 10); show(); }
   });
   Array.prototype.forEach.call(heads, function (th, col) {

@@ -2,9 +2,8 @@
 //! under 3 MB, its table paged from JSON rows, its plots inline PNG.
 //!
 //! Writing and reading 10,000 sessions (30,000 event files) takes minutes
-//! in a debug build, so the test is `#[ignore]`d there; the release
-//! benchmark runs it (`bench/run.sh --only many` calls `cargo test
-//! --release --test integration scale:: -- --ignored`), and so can anyone:
+//! in a debug build (1,000 take 50 s), so the test is `#[ignore]`d: run it
+//! with `cargo test --release --test integration scale:: -- --ignored`;
 //! `HP_REPORT_SCALE_SESSIONS=1000` makes a quicker run of the same checks.
 
 use hp_report::analysis::{build, Query};
