@@ -400,6 +400,47 @@ def write_doc(md):
         f.write(head + DOC_START + "\n" + md + "\n" + DOC_END + tail)
 
 
+def bench_many(a, examples, reader_cmd, reader_kind, add_read, ratios, notes):
+    """The many-session shape (issue 17): N sessions x 2 runs x 3 tags x 50
+    steps, read by ours (table and JSON), rustboard and cat in one run."""
+    n = 200 if a.quick else a.many_sessions
+    ldir = os.path.join(a.dir, "logdir-s%d-n50-t3" % n)
+    generate(examples, ldir, n, 50, 3)
+    size = sum(os.path.getsize(f) for f in event_files(ldir))
+    events = records_in(ldir)
+    sub = "many: %d sessions x 2 x 3 x 50" % n
+    warm(ldir)
+    log("many: ours")
+    ours = add_read("hp-report (%s)" % reader_kind, bench_ours(reader_cmd, ldir, a.reps),
+                    sub, events, size)
+    cmd = reader_cmd(ldir)
+    if reader_kind == "cli":
+        table = add_read("hp-report `--top 10` (table)",
+                         bench_ours(lambda d: [cmd[0], d, "--top", "10", "-q"], ldir, a.reps),
+                         sub, events, size)
+        if table["rss"] is not None:
+            ratios.append(("ours peak RSS, table of %d sessions" % n, "%.0f MB" % table["rss"],
+                           "< 64 MB", "yes" if table["rss"] < 64 else "**no**"))
+    server = None
+    try:
+        server = rustboard_binary(os.environ.get("PEERS_VENV", os.path.expanduser("~/.cache/hp-report-peers")))
+    except Missing as e:
+        notes.append("many: rustboard skipped: %s" % e)
+    if server:
+        log("many: rustboard")
+        rb = add_read("rustboard `server --reload once` (own load-cycle time)",
+                      bench_rustboard(server, ldir, a.reps), sub, events, size)
+        x = ours["per_s"] / rb["per_s"]
+        ratios.append(("many: ours / rustboard, events/s", "%.1f×" % x, "–", "–"))
+    log("many: cat")
+    floor = add_read("`cat` (page cache, the floor)", bench_cat(ldir, a.reps), sub, events, size)
+    x = ours["mb_s"] / floor["mb_s"]
+    ratios.append(("many: ours / cat, MB/s", "%.0f%%" % (100 * x), "≥ 80%", "yes" if x >= 0.8 else "**no**"))
+    if ours["rss"] is not None:
+        ratios.append(("many: ours peak RSS (JSON)", "%.0f MB" % ours["rss"], "< 64 MB",
+                       "yes" if ours["rss"] < 64 else "**no**"))
+
+
 # ---------------------------------------------------------------- main
 
 def command_args(argv):
@@ -427,8 +468,11 @@ def main():
     ap.add_argument("--tbx-scalars", type=int, default=100_000,
                     help="scalars for tensorboardX (slow; compared per scalar)")
     ap.add_argument("--reader", choices=["auto", "cli", "example"], default="auto")
-    ap.add_argument("--only", default="read,python,write,fixture",
-                    help="comma list of parts: read,python,write,fixture")
+    ap.add_argument("--only", default="read,many,python,write,fixture",
+                    help="comma list of parts: read,many,python,write,fixture")
+    ap.add_argument("--many-sessions", type=int, default=10_000,
+                    help="sessions of the many-session shape (x 2 runs x 3 tags x 50 steps; "
+                         "100000 on request)")
     ap.add_argument("--dir", default=os.environ.get("BENCH_DIR", os.path.join(tempfile.gettempdir(), "hp-report-bench")))
     ap.add_argument("--quick", action="store_true",
                     help="tiny sizes for CI; missing peers are skipped; docs untouched")
@@ -508,6 +552,9 @@ def main():
             ok = ours["rss"] < 100 or (a.sessions, a.steps, a.tags) != (200, 2000, 3)
             ratios.append(("ours peak RSS", "%.0f MB" % ours["rss"],
                            "< 100 MB (default logdir)", "yes" if ok else "**no**"))
+
+    if "many" in parts:
+        bench_many(a, examples, reader_cmd, reader_kind, add_read, ratios, notes)
 
     if "python" in parts:
         sub = logdir

@@ -89,8 +89,18 @@ fn identity(cell: Cell<'_>) -> Value {
 
 /// The whole report as one JSON value.
 pub fn table_json(report: &Report<'_>) -> Value {
+    let mut v = head_json(report);
+    let cols = Columns::new(report.table, Layout::Data);
+    let rows = report.table.rows.iter().map(|r| row_value(&cols, r));
+    if let Value::Object(m) = &mut v {
+        m.insert("sessions".into(), Value::Array(rows.collect()));
+    }
+    v
+}
+
+/// Everything but the rows: `logdir`, `experiment`, `query`, `warnings`.
+fn head_json(report: &Report<'_>) -> Value {
     let t = report.table;
-    let cols = Columns::new(t, Layout::Data);
     json!({
         "logdir": report.logdir.display().to_string(),
         "experiment": report.experiment,
@@ -104,9 +114,46 @@ pub fn table_json(report: &Report<'_>) -> Value {
             "matched": t.matched,
             "total": t.total,
         },
-        "sessions": t.rows.iter().map(|r| row_value(&cols, r)).collect::<Vec<_>>(),
         "warnings": report.warnings.iter().map(|w| w.to_string()).collect::<Vec<_>>(),
     })
+}
+
+/// [`table_json`] written as it is built: the same text, but one row's
+/// JSON at a time in memory instead of the whole tree (10,000 sessions
+/// made a tree of ~50 MB).
+struct Streamed<'a> {
+    head: Map<String, Value>,
+    report: &'a Report<'a>,
+}
+
+/// The rows of a [`Streamed`] report, serialized one by one.
+struct Rows<'a>(&'a Report<'a>);
+
+impl serde::Serialize for Rows<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let cols = Columns::new(self.0.table, Layout::Data);
+        s.collect_seq(self.0.table.rows.iter().map(|r| row_value(&cols, r)))
+    }
+}
+
+impl serde::Serialize for Streamed<'_> {
+    /// Keys in sorted order, as a `serde_json::Map` prints them.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(self.head.len() + 1))?;
+        let mut rows_done = false;
+        for (k, v) in &self.head {
+            if !rows_done && k.as_str() > "sessions" {
+                m.serialize_entry("sessions", &Rows(self.report))?;
+                rows_done = true;
+            }
+            m.serialize_entry(k, v)?;
+        }
+        if !rows_done {
+            m.serialize_entry("sessions", &Rows(self.report))?;
+        }
+        m.end()
+    }
 }
 
 impl Exporter for Json {
@@ -119,7 +166,11 @@ impl Exporter for Json {
                 out.write_all(b"\n")?;
             }
         } else {
-            serde_json::to_writer_pretty(&mut *out, &table_json(report))
+            let head = match head_json(report) {
+                Value::Object(m) => m,
+                _ => Map::new(),
+            };
+            serde_json::to_writer_pretty(&mut *out, &Streamed { head, report })
                 .map_err(std::io::Error::from)?;
             out.write_all(b"\n")?;
         }

@@ -33,7 +33,7 @@ pub use model::{
 pub use run::{RunData, RunHParams};
 pub use runs::RunsInfo;
 pub use scan::RunFiles;
-pub use series::{Point, Series, SeriesOptions};
+pub use series::{Point, ScalarMap, Series, SeriesOptions};
 pub use source::{EventFile, LocalDir, Source};
 
 pub use crate::event::Warning;

@@ -23,7 +23,7 @@ use crate::hparams::group_name::python_float_repr;
 use crate::hparams::{HParamValue, Status};
 use crate::logdir::run::RunData;
 use crate::logdir::runs::RunsInfo;
-use crate::logdir::series::Series;
+use crate::logdir::series::{ScalarMap, Series};
 use crate::logdir::Warning;
 use crate::proto::tensorboard::hparams::{h_param_info, DataType, Experiment};
 
@@ -303,7 +303,7 @@ pub struct Session {
     pub monitor_url: String,
     /// Every scalar series in the session run and the runs below it, keyed
     /// by (path relative to the session, tag).
-    pub scalars: BTreeMap<MetricKey, Series>,
+    pub scalars: ScalarMap<MetricKey>,
 }
 
 impl Session {
@@ -342,8 +342,6 @@ pub(crate) fn build(
         return crate::logdir::runs::build(runs);
     }
     let inferred_metrics = attach_scalars(runs, &mut sessions);
-
-    let sessions: Vec<Session> = sessions.into_values().collect();
     let explicit = runs
         .iter()
         .find_map(|(name, r)| r.hparams.experiment.as_ref().map(|e| (name, e)));
@@ -358,10 +356,11 @@ pub(crate) fn build(
 }
 
 /// A session for every run with a session start info (scalars not yet
-/// attached), by run name; a note for a session at the logdir root.
-fn sessions_of(runs: &BTreeMap<String, RunData>) -> (BTreeMap<&str, Session>, Vec<Warning>) {
+/// attached), in run-name order as `runs` is sorted (so found by binary
+/// search); a note for a session at the logdir root.
+fn sessions_of(runs: &BTreeMap<String, RunData>) -> (Vec<Session>, Vec<Warning>) {
     let mut notes = Vec::new();
-    let mut sessions: BTreeMap<&str, Session> = BTreeMap::new();
+    let mut sessions: Vec<Session> = Vec::new();
     for (name, run) in runs {
         let Some(start) = &run.hparams.session_start else {
             continue;
@@ -373,24 +372,21 @@ fn sessions_of(runs: &BTreeMap<String, RunData>) -> (BTreeMap<&str, Session>, Ve
             }
         }
         let end = run.hparams.session_end.as_ref();
-        sessions.insert(
-            name,
-            Session {
-                name: name.clone(),
-                group: if start.group_name.is_empty() {
-                    name.clone()
-                } else {
-                    start.group_name.clone()
-                },
-                hparams,
-                status: end.map(|e| Status::from_i32(e.status)).unwrap_or_default(),
-                start_time_secs: start.start_time_secs,
-                end_time_secs: end.map(|e| e.end_time_secs).unwrap_or(0.0),
-                model_uri: start.model_uri.clone(),
-                monitor_url: start.monitor_url.clone(),
-                scalars: BTreeMap::new(),
+        sessions.push(Session {
+            name: name.clone(),
+            group: if start.group_name.is_empty() {
+                name.clone()
+            } else {
+                start.group_name.clone()
             },
-        );
+            hparams,
+            status: end.map(|e| Status::from_i32(e.status)).unwrap_or_default(),
+            start_time_secs: start.start_time_secs,
+            end_time_secs: end.map(|e| e.end_time_secs).unwrap_or(0.0),
+            model_uri: start.model_uri.clone(),
+            monitor_url: start.monitor_url.clone(),
+            scalars: ScalarMap::new(),
+        });
         if name == "." {
             notes.push(Warning::file(
                 run.files.first().cloned().unwrap_or_default(),
@@ -403,12 +399,12 @@ fn sessions_of(runs: &BTreeMap<String, RunData>) -> (BTreeMap<&str, Session>, Ve
     (sessions, notes)
 }
 
-/// Attaches every scalar series to the session runs it lies under, and
-/// returns the inferred metric names, (tag, group), each from its longest
-/// enclosing session.
+/// Attaches every scalar series to the session runs it lies under (shared,
+/// not copied) and returns the inferred metric names (longest enclosing
+/// session).
 fn attach_scalars(
     runs: &BTreeMap<String, RunData>,
-    sessions: &mut BTreeMap<&str, Session>,
+    sessions: &mut [Session],
 ) -> BTreeSet<(String, String)> {
     let mut inferred_metrics: BTreeSet<(String, String)> = BTreeSet::new();
     for (name, run) in runs {
@@ -417,9 +413,10 @@ fn attach_scalars(
         }
         let mut longest = true;
         for s in std::iter::once(name.as_str()).chain(ancestors(name)) {
-            let Some(session) = sessions.get_mut(s) else {
+            let Ok(i) = sessions.binary_search_by(|x| x.name.as_str().cmp(s)) else {
                 continue;
             };
+            let session = &mut sessions[i];
             let group = if s == name {
                 String::new()
             } else {
@@ -434,16 +431,19 @@ fn attach_scalars(
             } else {
                 group.clone()
             };
-            for (tag, series) in &run.scalars {
+            for (tag, series) in run.scalars.iter_shared() {
                 if longest {
                     inferred_metrics.insert((tag.clone(), inferred_group.clone()));
                 }
                 session
                     .scalars
-                    .insert(MetricKey::new(group.clone(), tag.clone()), series.clone());
+                    .insert_shared(MetricKey::new(group.clone(), tag.clone()), series.clone());
             }
             longest = false;
         }
+    }
+    for s in sessions.iter_mut() {
+        s.scalars.shrink_to_fit();
     }
     inferred_metrics
 }

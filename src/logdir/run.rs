@@ -1,7 +1,7 @@
 //! Reading one run: its event files in order, into scalar series and hparams
 //! records, applying TensorBoard's first-metadata-wins rule per tag.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use prost::Message;
@@ -16,7 +16,7 @@ const EXPERIMENT_TAG_B: &[u8] = EXPERIMENT_TAG.as_bytes();
 const START_TAG_B: &[u8] = SESSION_START_INFO_TAG.as_bytes();
 const END_TAG_B: &[u8] = SESSION_END_INFO_TAG.as_bytes();
 use crate::logdir::runs::{text_of, ARGS_TEXT_TAG};
-use crate::logdir::series::{Point, Series, SeriesOptions};
+use crate::logdir::series::{Point, ScalarMap, Series, SeriesOptions};
 use crate::logdir::source::{EventFile, Source};
 use crate::logdir::Warning;
 use crate::proto::tensorboard::hparams::{
@@ -31,9 +31,9 @@ use crate::summary::SCALARS_PLUGIN;
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RunHParams {
     /// `_hparams_/experiment` (or any tag carrying an Experiment).
-    pub experiment: Option<Experiment>,
+    pub experiment: Option<Box<Experiment>>,
     /// `_hparams_/session_start_info`.
-    pub session_start: Option<SessionStartInfo>,
+    pub session_start: Option<Box<SessionStartInfo>>,
     /// `_hparams_/session_end_info`.
     pub session_end: Option<SessionEndInfo>,
     /// The first text summary `args/text_summary` (Hugging Face's Trainer
@@ -50,7 +50,7 @@ pub struct RunData {
     /// The run's event files, in read order.
     pub files: Vec<PathBuf>,
     /// Scalar series by tag.
-    pub scalars: BTreeMap<String, Series>,
+    pub scalars: ScalarMap<String>,
     /// hparams summaries.
     pub hparams: RunHParams,
     /// Smallest wall time seen (TensorBoard's run start time), if any event.
@@ -400,10 +400,10 @@ fn classify(
         let data = decode_plugin_data(content);
         match (tag, data) {
             (EXPERIMENT_TAG_B, Ok(Data::Experiment(e))) => {
-                hparams.experiment.get_or_insert(e);
+                hparams.experiment.get_or_insert_with(|| Box::new(e));
             }
             (START_TAG_B, Ok(Data::SessionStartInfo(s))) => {
-                hparams.session_start.get_or_insert(s);
+                hparams.session_start.get_or_insert_with(|| Box::new(s));
             }
             (END_TAG_B, Ok(Data::SessionEndInfo(e))) => {
                 hparams.session_end.get_or_insert(e);

@@ -24,6 +24,7 @@ use serde::Serialize;
 use crate::hparams::Status;
 use crate::logdir::model::{self, ExperimentView, MetricInfoView, MetricKey, Session};
 use crate::logdir::run::RunData;
+use crate::logdir::series::ScalarMap;
 use crate::logdir::sidecar::{self, Flat};
 use crate::logdir::Warning;
 use crate::proto::tensorboard::TensorProto;
@@ -153,10 +154,10 @@ pub(crate) fn build(
     let mut info = RunsInfo::default();
     let mut sessions = Vec::new();
     for (row, members) in rows {
-        let mut scalars = BTreeMap::new();
+        let mut scalars = ScalarMap::new();
         for (group, run) in &members {
-            for (tag, series) in &run.scalars {
-                scalars.insert(MetricKey::new(group.clone(), tag.clone()), series.clone());
+            for (tag, series) in run.scalars.iter_shared() {
+                scalars.insert_shared(MetricKey::new(group.clone(), tag.clone()), series.clone());
             }
         }
         let dir = members.iter().find_map(|(g, r)| {

@@ -4,9 +4,13 @@
 //! per series. [`Series`] keeps the last, first, smallest and largest points
 //! and a count — constant memory — plus, only when asked for by
 //! [`SeriesOptions`], the whole curve, a tail of the last N points, or the
-//! point at one step.
+//! point at one step. [`ScalarMap`] holds the series of a run or session.
 
+use std::borrow::Borrow;
 use std::collections::VecDeque;
+use std::fmt;
+use std::ops::Index;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -97,5 +101,196 @@ impl Series {
         if opts.at_step == Some(p.step) {
             self.at_step = Some(p);
         }
+    }
+}
+
+/// The scalar series of a run (by tag) or of a session (by [`MetricKey`]):
+/// a map sorted by key, like a `BTreeMap`, but stored as one vector of
+/// shared series.
+///
+/// Logdirs of many short sessions have a few series per run; a `BTreeMap`
+/// allocates room for eleven in its first node, and a session used to copy
+/// every series of its runs. Here a run's series take one allocation each,
+/// and a session refers to the same ones (cloning a map clones pointers).
+///
+/// [`MetricKey`]: crate::logdir::MetricKey
+#[derive(Clone, PartialEq)]
+pub struct ScalarMap<K> {
+    entries: Vec<(K, Arc<Series>)>,
+}
+
+impl<K> Default for ScalarMap<K> {
+    fn default() -> Self {
+        ScalarMap {
+            entries: Vec::new(),
+        }
+    }
+}
+
+impl<K: Ord> ScalarMap<K> {
+    /// An empty map.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Number of series.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// True without series.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    fn find<Q: Ord + ?Sized>(&self, key: &Q) -> Result<usize, usize>
+    where
+        K: Borrow<Q>,
+    {
+        self.entries.binary_search_by(|(k, _)| k.borrow().cmp(key))
+    }
+
+    /// The series under `key`.
+    pub fn get<Q: Ord + ?Sized>(&self, key: &Q) -> Option<&Series>
+    where
+        K: Borrow<Q>,
+    {
+        self.find(key).ok().map(|i| &*self.entries[i].1)
+    }
+
+    /// True if there is a series under `key`.
+    pub fn contains_key<Q: Ord + ?Sized>(&self, key: &Q) -> bool
+    where
+        K: Borrow<Q>,
+    {
+        self.find(key).is_ok()
+    }
+
+    /// Puts `series` under `key`, replacing any series there.
+    pub fn insert(&mut self, key: K, series: Series) {
+        self.insert_shared(key, Arc::new(series));
+    }
+
+    /// Puts a shared series under `key`, replacing any series there.
+    pub(crate) fn insert_shared(&mut self, key: K, series: Arc<Series>) {
+        match self.find(&key) {
+            Ok(i) => self.entries[i].1 = series,
+            Err(i) => self.entries.insert(i, (key, series)),
+        }
+    }
+
+    /// Gives back spare capacity.
+    pub(crate) fn shrink_to_fit(&mut self) {
+        self.entries.shrink_to_fit();
+    }
+
+    /// Keys in order.
+    pub fn keys(&self) -> impl Iterator<Item = &K> {
+        self.entries.iter().map(|(k, _)| k)
+    }
+
+    /// Series in key order.
+    pub fn values(&self) -> impl Iterator<Item = &Series> {
+        self.entries.iter().map(|(_, s)| &**s)
+    }
+
+    /// (key, series) in key order.
+    pub fn iter(&self) -> Iter<'_, K> {
+        self.entries.iter().map(entry_ref)
+    }
+
+    /// (key, shared series) in key order.
+    pub(crate) fn iter_shared(&self) -> impl Iterator<Item = (&K, &Arc<Series>)> {
+        self.entries.iter().map(|(k, s)| (k, s))
+    }
+}
+
+fn entry_ref<K>(e: &(K, Arc<Series>)) -> (&K, &Series) {
+    (&e.0, &*e.1)
+}
+
+/// The iterator of [`ScalarMap::iter`].
+pub type Iter<'a, K> =
+    std::iter::Map<std::slice::Iter<'a, (K, Arc<Series>)>, fn(&(K, Arc<Series>)) -> (&K, &Series)>;
+
+impl<'a, K: Ord> IntoIterator for &'a ScalarMap<K> {
+    type Item = (&'a K, &'a Series);
+    type IntoIter = Iter<'a, K>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+impl<K: Ord> FromIterator<(K, Series)> for ScalarMap<K> {
+    /// Later entries replace earlier ones with the same key, as in a
+    /// `BTreeMap`.
+    fn from_iter<I: IntoIterator<Item = (K, Series)>>(iter: I) -> Self {
+        let mut entries: Vec<(K, Arc<Series>)> =
+            iter.into_iter().map(|(k, s)| (k, Arc::new(s))).collect();
+        // Stable: equal keys stay in input order; keep the last of each.
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut out: Vec<(K, Arc<Series>)> = Vec::with_capacity(entries.len());
+        for e in entries {
+            match out.last_mut() {
+                Some(last) if last.0 == e.0 => *last = e,
+                _ => out.push(e),
+            }
+        }
+        ScalarMap { entries: out }
+    }
+}
+
+impl<K: Ord + Borrow<Q>, Q: Ord + ?Sized> Index<&Q> for ScalarMap<K> {
+    type Output = Series;
+    /// The series under `key`; panics without one (like `BTreeMap`'s).
+    fn index(&self, key: &Q) -> &Series {
+        match self.get(key) {
+            Some(s) => s,
+            None => panic!("no series under that key"),
+        }
+    }
+}
+
+impl<K: fmt::Debug> fmt::Debug for ScalarMap<K> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map()
+            .entries(self.entries.iter().map(|(k, s)| (k, &**s)))
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn series(v: f64) -> Series {
+        let p = Point {
+            step: 0,
+            wall_time: 0.0,
+            value: v,
+        };
+        Series::new(p, &SeriesOptions::default())
+    }
+
+    #[test]
+    fn scalar_map_sorts_and_replaces_like_a_btreemap() {
+        let m: ScalarMap<String> = [("b", 1.0), ("a", 2.0), ("b", 3.0)]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), series(v)))
+            .collect();
+        assert_eq!(m.keys().collect::<Vec<_>>(), ["a", "b"]);
+        assert_eq!(m["b"].last.value, 3.0);
+        assert!(m.contains_key("a") && !m.contains_key("c"));
+        let mut m2 = m.clone();
+        m2.insert("c".into(), series(4.0));
+        m2.insert("a".into(), series(5.0));
+        let got: Vec<(&String, f64)> = m2.iter().map(|(k, s)| (k, s.last.value)).collect();
+        assert_eq!(got.len(), 3);
+        assert_eq!((got[0].1, got[2].1), (5.0, 4.0));
+        assert_eq!(
+            m.get("a").map(|s| s.last.value),
+            Some(2.0),
+            "clone is separate"
+        );
     }
 }

@@ -1,8 +1,9 @@
 //! A metric's curve over steps, one line per session: the sessions of the
 //! best `highlight` table rows in distinct colours with a legend, every
-//! other session faint grey behind them. Optional smoothing is TensorBoard's
+//! other session faint grey behind them (past [`MAX_FAINT`] of them, a
+//! grey band of their range, quartiles and median). Optional smoothing is TensorBoard's
 //! scalar-dashboard EMA with debiasing; long curves are thinned to about
-//! [`MAX_POINTS`] points. The y axis is logarithmic with `--log-y`, or by
+//! [`MAX_POINTS`] points, each keeping its smallest and largest value. The y axis is logarithmic with `--log-y`, or by
 //! itself when the values are positive and span more than two decades
 //! (the title says which).
 
@@ -60,6 +61,19 @@ pub fn thin(len: usize, max: usize) -> Vec<usize> {
     idx
 }
 
+/// Adds to the sorted indices `idx` those of the smallest and the largest
+/// finite value, so that thinning never hides a spike or a dip.
+fn keep_extremes(idx: &mut Vec<usize>, values: &[f64]) {
+    let finite = || values.iter().enumerate().filter(|(_, v)| v.is_finite());
+    let lo = finite().min_by(|a, b| a.1.total_cmp(b.1)).map(|(i, _)| i);
+    let hi = finite().max_by(|a, b| a.1.total_cmp(b.1)).map(|(i, _)| i);
+    for i in [lo, hi].into_iter().flatten() {
+        if let Err(at) = idx.binary_search(&i) {
+            idx.insert(at, i);
+        }
+    }
+}
+
 /// One session's curve, ready to draw: (step, value) pairs.
 struct Curve {
     raw: Vec<(f64, f64)>,
@@ -71,7 +85,10 @@ struct Curve {
 fn curve(points: &[Point], weight: f64, top: Option<usize>) -> Curve {
     let values: Vec<f64> = points.iter().map(|p| p.value).collect();
     let smoothed = smooth(&values, weight);
-    let idx = thin(points.len(), MAX_POINTS);
+    let mut idx = thin(points.len(), MAX_POINTS);
+    if idx.len() < points.len() {
+        keep_extremes(&mut idx, &values);
+    }
     let raw = idx
         .iter()
         .map(|&i| (points[i].step as f64, values[i]))
@@ -222,9 +239,13 @@ fn draw_curves<DB: DrawingBackend>(
             .filter_map(|&(x, y)| frame.at_num(x, y))
             .collect()
     };
-    for c in curves.iter().filter(|c| c.top.is_none()) {
-        area.draw(&PathElement::new(path(&c.smooth), faint.stroke_width(1)))
-            .map_err(de)?;
+    if faint_n > MAX_FAINT {
+        draw_band(area, frame, curves)?;
+    } else {
+        for c in curves.iter().filter(|c| c.top.is_none()) {
+            area.draw(&PathElement::new(path(&c.smooth), faint.stroke_width(1)))
+                .map_err(de)?;
+        }
     }
     let mut highlighted: Vec<&Curve> = curves.iter().filter(|c| c.top.is_some()).collect();
     highlighted.sort_by_key(|c| std::cmp::Reverse(c.top));
@@ -246,6 +267,47 @@ fn draw_curves<DB: DrawingBackend>(
             .map_err(de)?;
     }
     Ok(())
+}
+
+/// Past this many curves that are not highlighted, they are drawn as a
+/// band instead of one faint line each: 10,000 lines made an unreadable
+/// grey block and a 5 MB SVG, a band stays a few polygons.
+pub(crate) const MAX_FAINT: usize = 300;
+
+/// The curves that are not highlighted, summarised per pixel column: the
+/// range from the smallest to the largest value (light), the middle half
+/// between the quartiles (darker) and the median (a line).
+fn draw_band<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    frame: &Frame,
+    curves: &[Curve],
+) -> Result<(), PlotError> {
+    let mut columns: std::collections::BTreeMap<i32, Vec<i32>> = Default::default();
+    for c in curves.iter().filter(|c| c.top.is_none()) {
+        for &(x, y) in &c.smooth {
+            if let Some((px, py)) = frame.at_num(x, y) {
+                columns.entry(px).or_default().push(py);
+            }
+        }
+    }
+    let mut qs: Vec<(i32, [i32; 5])> = Vec::with_capacity(columns.len());
+    for (px, mut ys) in columns {
+        ys.sort_unstable();
+        let q = |f: f64| ys[((ys.len() - 1) as f64 * f).round() as usize];
+        qs.push((px, [q(0.0), q(0.25), q(0.5), q(0.75), q(1.0)]));
+    }
+    let band = |lo: usize, hi: usize| -> Vec<(i32, i32)> {
+        let upper = qs.iter().map(|(x, q)| (*x, q[hi]));
+        let lower = qs.iter().rev().map(|(x, q)| (*x, q[lo]));
+        upper.chain(lower).collect()
+    };
+    area.draw(&Polygon::new(band(0, 4), style::FAINT.mix(0.25).filled()))
+        .map_err(de)?;
+    area.draw(&Polygon::new(band(1, 3), style::FAINT.mix(0.45).filled()))
+        .map_err(de)?;
+    let median: Vec<(i32, i32)> = qs.iter().map(|(x, q)| (*x, q[2])).collect();
+    area.draw(&PathElement::new(median, style::FAINT.stroke_width(1)))
+        .map_err(de)
 }
 
 /// The legend right of the plot: rank, name (its end kept) and value of
@@ -289,7 +351,16 @@ fn legend<DB: DrawingBackend>(
         )?;
         ly += 42;
     }
-    if faint_n > 0 {
+    if faint_n > MAX_FAINT {
+        area.draw(&Rectangle::new(
+            [(lx, ly - 7), (lx + 22, ly + 7)],
+            style::FAINT.mix(0.45).filled(),
+        ))
+        .map_err(de)?;
+        let what = format!("others ({faint_n}): median, quartiles, range");
+        let what = fit_end(area, "", &what, &ls, LEGEND_W - 40);
+        area.draw(&Text::new(what, (lx + 30, ly), ls)).map_err(de)?;
+    } else if faint_n > 0 {
         area.draw(&PathElement::new(
             vec![(lx, ly), (lx + 22, ly)],
             style::FAINT.stroke_width(2),
@@ -338,6 +409,17 @@ mod tests {
         );
         let (s, _) = y_scale(&[-2.0, 0.0], true);
         assert!(!s.is_log(), "nothing positive to draw on a log axis");
+    }
+
+    #[test]
+    fn thinning_keeps_extremes() {
+        let mut values = vec![0.0; 5000];
+        values[1234] = 9.0;
+        values[4321] = -9.0;
+        let mut idx = thin(values.len(), MAX_POINTS);
+        keep_extremes(&mut idx, &values);
+        assert!(idx.contains(&1234) && idx.contains(&4321));
+        assert!(idx.windows(2).all(|w| w[0] < w[1]));
     }
 
     #[test]

@@ -293,14 +293,13 @@ pub fn render(
     let dim = size(kind, sources, opts);
     match ext.as_deref() {
         Some("png") => {
-            let mut rgb = vec![0u8; dim.0 as usize * dim.1 as usize * 3];
-            {
-                let backend = BitMapBackend::with_buffer(&mut rgb, dim);
-                let area = text::Glyphs::new(backend, true).into_drawing_area();
-                draw(kind, &area, sources, opts)?;
-            }
-            write_png(path, dim, &rgb)
-                .map_err(|e| PlotError::Draw(format!("{}: {e}", path.display())))?;
+            let rgb = pixels(kind, sources, opts, dim)?;
+            let write = || -> Result<(), Box<dyn std::error::Error>> {
+                let mut file = std::io::BufWriter::new(std::fs::File::create(path)?);
+                write_png(&mut file, dim, &rgb)?;
+                Ok(std::io::Write::flush(&mut file)?)
+            };
+            write().map_err(|e| PlotError::Draw(format!("{}: {e}", path.display())))?;
         }
         Some("svg") => {
             let svg = render_svg(kind, sources, opts)?;
@@ -312,15 +311,44 @@ pub fn render(
     Ok(dim)
 }
 
+/// `kind` drawn into 8-bit RGB pixels of size `dim`.
+fn pixels(
+    kind: PlotKind,
+    sources: &[Source],
+    opts: &PlotOptions,
+    dim: (u32, u32),
+) -> Result<Vec<u8>, PlotError> {
+    let mut rgb = vec![0u8; dim.0 as usize * dim.1 as usize * 3];
+    {
+        let backend = BitMapBackend::with_buffer(&mut rgb, dim);
+        let area = text::Glyphs::new(backend, true).into_drawing_area();
+        draw(kind, &area, sources, opts)?;
+    }
+    Ok(rgb)
+}
+
+/// Renders `kind` as PNG bytes (the report inlines these instead of SVG
+/// when thousands of rows would make the SVG megabytes long).
+pub fn render_png(
+    kind: PlotKind,
+    sources: &[Source],
+    opts: &PlotOptions,
+) -> Result<Vec<u8>, PlotError> {
+    let dim = size(kind, sources, opts);
+    let rgb = pixels(kind, sources, opts, dim)?;
+    let mut out = Vec::new();
+    write_png(&mut out, dim, &rgb).map_err(|e| PlotError::Draw(e.to_string()))?;
+    Ok(out)
+}
+
 /// Writes 8-bit RGB pixels as a PNG, compressed hard: plots are mostly flat
 /// colour, and files end up in READMEs and pull requests.
 fn write_png(
-    path: &Path,
+    out: &mut dyn std::io::Write,
     (w, h): (u32, u32),
     rgb: &[u8],
 ) -> Result<(), Box<dyn std::error::Error>> {
-    let file = std::io::BufWriter::new(std::fs::File::create(path)?);
-    let mut enc = png::Encoder::new(file, w, h);
+    let mut enc = png::Encoder::new(out, w, h);
     enc.set_color(png::ColorType::Rgb);
     enc.set_depth(png::BitDepth::Eight);
     enc.set_compression(png::Compression::Best);

@@ -50,6 +50,34 @@ struct Line {
     best: Vec<f64>,
 }
 
+/// Past this many sessions in a line, their values are drawn as one
+/// vertical stroke per pixel column (from the smallest to the largest value
+/// there) instead of a dot each: 10,000 dots overlap into a smear and a
+/// megabyte of SVG.
+const MAX_DOTS: usize = 1000;
+
+/// The sessions' `values` (in start order) as their range per pixel column.
+fn draw_spread<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    frame: &Frame,
+    values: &[f64],
+    color: RGBColor,
+) -> Result<(), PlotError> {
+    let mut columns: std::collections::BTreeMap<i32, (i32, i32)> = Default::default();
+    for (i, v) in values.iter().enumerate() {
+        if let Some((x, y)) = frame.at_num((i + 1) as f64, *v) {
+            let c = columns.entry(x).or_insert((y, y));
+            *c = (c.0.min(y), c.1.max(y));
+        }
+    }
+    for (x, (lo, hi)) in columns {
+        let seg = vec![(x, lo - 1), (x, hi + 1)];
+        area.draw(&PathElement::new(seg, color.mix(0.35).stroke_width(2)))
+            .map_err(de)?;
+    }
+    Ok(())
+}
+
 /// The dots of a plot: how opaque and how large.
 #[derive(Clone, Copy)]
 struct Dots {
@@ -136,17 +164,33 @@ fn draw_line<DB: DrawingBackend>(
     color: RGBColor,
     dots: Dots,
 ) -> Result<(), PlotError> {
-    for (i, v) in line.values.iter().enumerate() {
-        if let Some(p) = frame.at_num((i + 1) as f64, *v) {
-            area.draw(&Circle::new(p, dots.radius, color.mix(dots.alpha).filled()))
-                .map_err(de)?;
-        }
+    if line.values.len() > MAX_DOTS {
+        draw_spread(area, frame, &line.values, color)?;
+    } else {
+        draw_dots(area, frame, &line.values, color, dots)?;
     }
     area.draw(&PathElement::new(
         step_corners(frame, &line.best),
         color.stroke_width(3),
     ))
     .map_err(de)
+}
+
+/// A dot per session.
+fn draw_dots<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    frame: &Frame,
+    values: &[f64],
+    color: RGBColor,
+    dots: Dots,
+) -> Result<(), PlotError> {
+    for (i, v) in values.iter().enumerate() {
+        if let Some(p) = frame.at_num((i + 1) as f64, *v) {
+            area.draw(&Circle::new(p, dots.radius, color.mix(dots.alpha).filled()))
+                .map_err(de)?;
+        }
+    }
+    Ok(())
 }
 
 /// A step line: the best holds until a session beats it. Only the corners

@@ -12,7 +12,15 @@ use crate::analysis::{Goal, Row, Table};
 use crate::export::columns::{Cell, Column, Columns, Kind, Layout};
 use crate::export::text::printable;
 use crate::logdir::{HParamDomain, Logdir};
-use crate::plot::{render_svg, PlotKind, PlotOptions, Source};
+use crate::plot::{render_png, render_svg, PlotKind, PlotOptions, Source};
+
+/// Past this many rows, plots are inlined as PNG (an SVG of 10,000
+/// sessions' lines and dots is megabytes) and the table's rows travel as
+/// compact JSON, shown [`PAGE_ROWS`] at a time by the page's script.
+pub const MANY_ROWS: usize = 500;
+
+/// Rows per page of a paginated table.
+pub const PAGE_ROWS: usize = 100;
 
 /// Escapes text for HTML element content and quoted attribute values:
 /// `&`, `<`, `>`, `"` and `'` become entities, and control characters are
@@ -38,7 +46,8 @@ pub fn escape(s: &str) -> String {
 pub struct Figure {
     /// Which plot.
     pub kind: PlotKind,
-    /// The SVG (an `<svg>` element), or the reason there is none.
+    /// The image (an `<svg>` element, or with more than [`MANY_ROWS`] rows
+    /// an `<img>` of inline PNG), or the reason there is none.
     pub svg: Result<String, String>,
 }
 
@@ -55,11 +64,48 @@ pub fn figures(logdir: &Logdir, table: &Table, opts: &PlotOptions) -> Vec<Figure
         .iter()
         .map(|&kind| Figure {
             kind,
-            svg: render_svg(kind, &[src], opts)
-                .map(|s| inline_svg(&s))
-                .map_err(|e| e.to_string()),
+            svg: if table.rows.len() > MANY_ROWS {
+                render_png(kind, &[src], opts)
+                    .map(|png| inline_png(kind, &png))
+                    .map_err(|e| e.to_string())
+            } else {
+                render_svg(kind, &[src], opts)
+                    .map(|s| inline_svg(&s))
+                    .map_err(|e| e.to_string())
+            },
         })
         .collect()
+}
+
+/// PNG bytes as an `<img>` with a `data:` URL (the page's CSP allows
+/// `img-src data:` and nothing else).
+fn inline_png(kind: PlotKind, png: &[u8]) -> String {
+    format!(
+        "<img class=\"plot\" alt=\"{kind} plot\" src=\"data:image/png;base64,{}\" />",
+        base64(png)
+    )
+}
+
+/// Standard base64 with padding.
+fn base64(bytes: &[u8]) -> String {
+    const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(ABC[(n >> (18 - 6 * i)) as usize & 63]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
 }
 
 /// An SVG document as an element to put inside HTML: without an XML
@@ -100,6 +146,8 @@ table.ranked th.sorted-by { color: #1864ab; }
 .status-failure { color: #c92a2a; } .status-running { color: #e67700; } .status-unknown { color: var(--muted); }
 .std { color: var(--muted); font-size: 12px; }
 figure { margin: 0 0 28px; }
+.pager { margin: 8px 0; display: flex; gap: 10px; align-items: center; }
+figure img.plot { max-width: 100%; height: auto; border: 1px solid var(--line); border-radius: 6px; }
 figure svg { max-width: 100%; height: auto; border: 1px solid var(--line); border-radius: 6px; }
 figcaption { color: var(--muted); margin: 6px 0; }
 .note { color: var(--muted); font-style: italic; }
@@ -109,9 +157,71 @@ footer { color: var(--muted); margin-top: 40px; font-size: 13px; }
 "#;
 
 /// Sorts a table by the clicked header: numbers by `data-v` (missing last),
-/// text by content; a second click reverses.
+/// text by content; a second click reverses. A table whose rows came as
+/// JSON (see [`rows_json`]) is sorted as data and shown a page at a time.
 const SCRIPT: &str = r#"
-document.querySelectorAll("table.ranked").forEach(function (table) {
+(function () {
+  var data = document.getElementById("rows");
+  if (!data) { return; }
+  var rows = JSON.parse(data.textContent), PAGE = PAGE_ROWS, page = 0;
+  var section = data.parentNode, table = section.querySelector("table.ranked");
+  var pager = section.querySelector(".pager"), body = table.tBodies[0];
+  var heads = table.tHead.rows[0].cells;
+  function fmt(v) {
+    if (Number.isInteger(v)) { return String(v); }
+    var s = v.toPrecision(5);
+    if (s.indexOf("e") >= 0 || s.indexOf(".") === -1) { return s; }
+    return s.replace(/\.?0+$/, "");
+  }
+  function html(c) { return Array.isArray(c) ? c[0] : (typeof c === "number" ? fmt(c) : String(c)); }
+  function val(c) { return Array.isArray(c) ? c[1] : (typeof c === "number" ? c : null); }
+  // Tags are built with LT: the page stays well-formed XML (no raw
+  // less-than sign or ampersand in the script).
+  var LT = String.fromCharCode(60);
+  function tag(name, attrs, inner) {
+    return LT + name + attrs + ">" + inner + LT + "/" + name + ">";
+  }
+  function show() {
+    var pages = Math.max(1, Math.ceil(rows.length / PAGE)), out = [];
+    page = Math.min(Math.max(page, 0), pages - 1);
+    rows.slice(page * PAGE, (page + 1) * PAGE).forEach(function (r) {
+      out.push(tag("tr", "", r.map(function (c, i) {
+        return tag("td", heads[i].classList.contains("num") ? ' class="num"' : "", html(c));
+      }).join("")));
+    });
+    body.innerHTML = out.join("");
+    pager.innerHTML = tag("button", ' data-d="-1"', "\u2190 previous") +
+      tag("span", "", "rows " + (page * PAGE + 1) + "\u2013" +
+        Math.min(rows.length, (page + 1) * PAGE) + " of " + rows.length) +
+      tag("button", ' data-d="1"', "next \u2192");
+  }
+  pager.addEventListener("click", function (e) {
+    var d = e.target.getAttribute ? e.target.getAttribute("data-d") : null;
+    if (d) { page += parseInt(d, 10); show(); }
+  });
+  Array.prototype.forEach.call(heads, function (th, col) {
+    th.addEventListener("click", function () {
+      var asc = th.getAttribute("aria-sort") !== "ascending";
+      Array.prototype.forEach.call(heads, function (h) { h.removeAttribute("aria-sort"); });
+      th.setAttribute("aria-sort", asc ? "ascending" : "descending");
+      var num = th.classList.contains("num");
+      rows.sort(function (a, b) {
+        if (num) {
+          var p = val(a[col]), q = val(b[col]);
+          if (p === null || q === null) { return (p === null) - (q === null); }
+          return asc ? p - q : q - p;
+        }
+        var c = html(a[col]).localeCompare(html(b[col]), undefined, { numeric: true });
+        return asc ? c : -c;
+      });
+      page = 0;
+      show();
+    });
+  });
+  table.classList.add("paged");
+  show();
+})();
+document.querySelectorAll("table.ranked:not(.paged)").forEach(function (table) {
   var heads = table.tHead.rows[0].cells;
   Array.prototype.forEach.call(heads, function (th, col) {
     th.addEventListener("click", function () {
@@ -210,8 +320,9 @@ pub fn html(path: &Path, logdir: &Logdir, table: &Table, figures: &[Figure]) -> 
     let _ = write!(
         h,
         "<footer>Made by hp-report {} from the logdir above; this file loads nothing from \
-         the network.</footer>\n<script>{SCRIPT}</script>\n</body>\n</html>\n",
-        env!("CARGO_PKG_VERSION")
+         the network.</footer>\n<script>{}</script>\n</body>\n</html>\n",
+        env!("CARGO_PKG_VERSION"),
+        SCRIPT.replace("PAGE_ROWS", &PAGE_ROWS.to_string())
     );
     h
 }
@@ -338,11 +449,21 @@ fn table_section(h: &mut String, table: &Table) {
             cols.rows().len()
         );
     }
+    let paged = cols.rows().len() > MANY_ROWS;
+    if paged {
+        h.push_str("<div class=\"pager\"></div>\n");
+    }
     h.push_str("<div class=\"scroll\"><table class=\"ranked\">\n<thead><tr>");
     for c in cols.iter() {
         h.push_str(&header_cell(c, table));
     }
     h.push_str("</tr></thead>\n<tbody>\n");
+    if paged {
+        h.push_str("</tbody></table></div>\n");
+        rows_json(h, &cols);
+        h.push_str("</section>\n");
+        return;
+    }
     for r in cols.rows() {
         h.push_str("<tr>");
         for c in cols.iter() {
@@ -351,6 +472,79 @@ fn table_section(h: &mut String, table: &Table) {
         h.push_str("</tr>\n");
     }
     h.push_str("</tbody></table></div>\n</section>\n");
+}
+
+/// The rows of a paginated table as JSON in a `<script type=
+/// "application/json" id="rows">`: per row, per column, the cell's HTML, or
+/// for a number `[html, value]` (just `value` when it prints the same, and
+/// for a metric, which the script prints to 5 significant digits; values
+/// rounded to `f32`, as scalars are stored, to keep the page small).
+fn rows_json(h: &mut String, cols: &Columns<'_>) {
+    h.push_str("<script type=\"application/json\" id=\"rows\">[");
+    for (i, r) in cols.rows().iter().enumerate() {
+        h.push_str(if i == 0 { "\n[" } else { ",\n[" });
+        for (j, c) in cols.iter().enumerate() {
+            if j > 0 {
+                h.push(',');
+            }
+            push_cell_json(h, c, r);
+        }
+        h.push(']');
+    }
+    h.push_str("\n]</script>\n");
+}
+
+/// One cell of [`rows_json`].
+fn push_cell_json(h: &mut String, c: &Column<'_>, r: &Row) {
+    if let Cell::Metric { value, std: None } = c.cell(r) {
+        if value.is_finite() {
+            // Printed by the page's script (5 significant digits).
+            h.push_str(&f32_text(value));
+            return;
+        }
+    }
+    let html = cell_inner(c, r);
+    let value = match c.cell(r) {
+        Cell::Count(n) => Some(n.to_string()),
+        Cell::Metric { value, .. } if value.is_finite() => Some(f32_text(value)),
+        Cell::HParam(v) if numeric(c) => v.as_f64().filter(|x| x.is_finite()).map(f32_text),
+        _ => None,
+    };
+    match value {
+        Some(v) if v == html => h.push_str(&v),
+        Some(v) => {
+            let _ = write!(h, "[{},{v}]", json_string(&html));
+        }
+        None if numeric(c) => {
+            let _ = write!(h, "[{},null]", json_string(&html));
+        }
+        None => h.push_str(&json_string(&html)),
+    }
+}
+
+/// `x` as the shortest text of the nearest `f32` (valid JSON: no exponent).
+fn f32_text(x: f64) -> String {
+    let f = x as f32;
+    if f.is_finite() {
+        f.to_string()
+    } else {
+        format!("{x}")
+    }
+}
+
+/// A JSON string that is safe inside `<script>` (no `<`).
+fn json_string(s: &str) -> String {
+    serde_json::to_string(s)
+        .unwrap_or_else(|_| "\"\"".to_string())
+        .replace('<', "\\u003c")
+}
+
+/// The HTML inside a cell's `<td>` (what [`body_cell`] wraps).
+fn cell_inner(c: &Column<'_>, r: &Row) -> String {
+    let td = body_cell(c, r);
+    let start = td.find('>').map_or(0, |i| i + 1);
+    let end = td.rfind("</td>").unwrap_or(td.len());
+    td.get(start..end).unwrap_or("").to_string()
 }
 
 /// Whether a column sorts as numbers in the page.

@@ -28,12 +28,13 @@ mod object_store;
 mod plots;
 mod proto_codegen;
 mod runs_mode;
+mod scale;
 mod table_view;
 #[cfg(feature = "cli")]
 mod tune;
+mod tune_mlp;
 #[cfg(feature = "cli")]
 mod warm_start;
-mod tune_mlp;
 mod writer_deps;
 mod writer_errors;
 mod writer_keras_fixture;
