@@ -28,7 +28,7 @@
 
 use super::dims::{Coord, Dims};
 use super::math::{cholesky, ln_norm_pdf, norm_cdf, solve_lower, solve_upper_t, std_normal};
-use super::{avoid_running, latin_hypercube, loss, rng_for, Observation, Sampler};
+use super::{avoid_running, completed, loss, rng_for, start_design, Observation, Sampler};
 use crate::rng::SplitMix64;
 use crate::trainer::Trial;
 use crate::tune::space::Space;
@@ -68,18 +68,10 @@ impl Sampler for Gp {
         let mut rng = rng_for(seed, index, 5);
         let enc = Encoding::new(&dims);
         let data = self.data(&dims, &enc, done, minimize);
-        let complete = done
-            .iter()
-            .filter(|o| loss(o.value, minimize).is_some())
-            .count();
+        let complete = completed(done, minimize);
         if complete < self.n_startup_trials.max(2) || dims.len() == 0 || data.is_empty() {
             let n = self.n_startup_trials as u64;
-            let first = if index < n {
-                latin_hypercube(&dims, seed, index, n)
-            } else {
-                dims.random(&mut rng)
-            };
-            return avoid_running(&dims, running, &mut rng, first, |r| dims.random(r));
+            return start_design(&dims, seed, index, n, running, &mut rng);
         }
         let (xs, ys): (Vec<Vec<f64>>, Vec<f64>) = data.into_iter().unzip();
         let Some(mut model) = Model::fit(&enc, xs, &ys) else {

@@ -146,6 +146,32 @@ pub(crate) fn latin_hypercube(dims: &Dims, seed: u64, index: u64, n: u64) -> Vec
         .collect()
 }
 
+/// A trial of the start design, before a model has data: trial `index`
+/// of the Latin hypercube of the first `n`, a uniform draw after them; never
+/// a copy of a running trial.
+pub(crate) fn start_design(
+    dims: &Dims,
+    seed: u64,
+    index: u64,
+    n: u64,
+    running: &[Trial],
+    rng: &mut SplitMix64,
+) -> Trial {
+    let first = if index < n {
+        latin_hypercube(dims, seed, index, n)
+    } else {
+        dims.random(rng)
+    };
+    avoid_running(dims, running, rng, first, |r| dims.random(r))
+}
+
+/// How many of `done` have a finite objective.
+pub(crate) fn completed(done: &[Observation], minimize: bool) -> usize {
+    done.iter()
+        .filter(|o| loss(o.value, minimize).is_some())
+        .count()
+}
+
 /// A finite objective in "smaller is better" form, `None` for a failure.
 pub(crate) fn loss(value: Option<f64>, minimize: bool) -> Option<f64> {
     let v = value.filter(|v| !v.is_nan())?;

@@ -31,7 +31,7 @@
 
 use super::dims::{Coord, Dim, Dims};
 use super::math::{ln_norm_mass, log_sum_exp, trunc_normal, weighted_index, LN_SQRT_2PI};
-use super::{avoid_running, latin_hypercube, loss, rng_for, Observation, Sampler};
+use super::{avoid_running, completed, loss, rng_for, start_design, Observation, Sampler};
 use crate::rng::SplitMix64;
 use crate::trainer::Trial;
 use crate::tune::space::Space;
@@ -79,18 +79,10 @@ impl Sampler for Tpe {
     ) -> Trial {
         let dims = Dims::new(space);
         let mut rng = rng_for(seed, index, 1);
-        let complete = done
-            .iter()
-            .filter(|o| loss(o.value, minimize).is_some())
-            .count();
+        let complete = completed(done, minimize);
         if complete < self.n_startup_trials.max(1) || dims.len() == 0 {
             let n = self.n_startup_trials as u64;
-            let first = if index < n {
-                latin_hypercube(&dims, seed, index, n)
-            } else {
-                dims.random(&mut rng)
-            };
-            return avoid_running(&dims, running, &mut rng, first, |r| dims.random(r));
+            return start_design(&dims, seed, index, n, running, &mut rng);
         }
         let split = split(&dims, done, running, minimize);
         let first = self.propose(&dims, &split, &mut rng);
