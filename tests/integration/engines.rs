@@ -15,22 +15,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::bin::{hp, text};
 use hp_report::tune::journal::{self, Record, State};
-
-fn hp(args: &[&str]) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_hp-report"));
-    c.args(args).env_remove("COLUMNS");
-    c
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "status {:?}\nstdout:\n{}\nstderr:\n{}",
-        o.status,
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
 
 /// Whether a Slurm cluster answers (`sinfo` lists a usable node).
 fn slurm() -> bool {

@@ -10,6 +10,8 @@
 //!
 //! Run one module with a name filter: `cargo test --test integration cli::`.
 
+#[cfg(feature = "cli")]
+mod bin;
 mod common;
 
 #[cfg(feature = "cli")]

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::bin::{hp, text};
 use hp_report::hparams::Status;
 use hp_report::logdir::{self, LoadOptions};
 use hp_report::tune::journal::{self, Record, State};
@@ -40,23 +41,8 @@ fn python() -> Option<&'static str> {
     ok.then_some("python3")
 }
 
-fn hp(args: &[&str]) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_hp-report"));
-    c.args(args).env_remove("COLUMNS");
-    c
-}
-
 fn run(args: &[&str]) -> Output {
     hp(args).output().expect("run hp-report")
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "status {:?}\nstdout:\n{}\nstderr:\n{}",
-        o.status,
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
 }
 
 fn records(dir: &Path) -> Vec<Record> {

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use crate::bin::text;
 use hp_report::tune::journal::{self, Record};
 use serde_json::Value;
 
@@ -43,15 +44,6 @@ fn tune(dir: &Path, opts: &str) -> Output {
         .arg("python3")
         .arg(script);
     c.env_remove("COLUMNS").output().expect("run hp-report")
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "status {:?}\nstdout:\n{}\nstderr:\n{}",
-        o.status,
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
 }
 
 /// The values each trial was launched with.
