@@ -69,7 +69,7 @@ pub enum Command {
     /// Write one self-contained HTML page: summary, ranked table, plots, warnings.
     Report(ReportArgs),
     /// Run a search over a training command: every trial a TensorBoard session.
-    Tune(Box<crate::cli::tune::TuneArgs>),
+    Tune(Box<crate::cli::tune_args::TuneArgs>),
 }
 
 /// `hp-report plot`.

@@ -9,6 +9,7 @@ mod progress;
 mod report;
 mod table;
 pub mod tune;
+pub mod tune_args;
 
 use std::ffi::OsString;
 use std::fmt;
