@@ -6,7 +6,7 @@
 use std::path::Path;
 use std::sync::atomic::{AtomicI32, Ordering};
 
-use crate::tune::runner::TuneError;
+use crate::tune::error::{io_err, TuneError};
 use crate::tune::trial;
 
 /// `SIGINT`, `SIGTERM`, `signal 7`.
@@ -135,8 +135,4 @@ pub(crate) fn kill_orphan(pid: u32, dir: &Path) -> bool {
         return true;
     }
     false
-}
-
-fn io_err(what: &str, path: &Path, e: impl std::fmt::Display) -> TuneError {
-    TuneError::Io(format!("{what} {}: {e}", path.display()))
 }

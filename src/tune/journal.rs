@@ -14,7 +14,7 @@
 //! runner's work on a no-op trial). After a power loss the last records may
 //! be missing or the last line torn: a torn last line is ignored on reading,
 //! and a missing journal is rebuilt from the trial sessions
-//! ([`rebuild`](crate::tune::status::rebuild)).
+//! (rebuilt by the runner's `rebuild` module).
 
 use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};

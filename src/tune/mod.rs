@@ -14,6 +14,7 @@
 mod adaptive;
 mod control;
 pub mod engine;
+mod error;
 pub mod follow;
 pub mod journal;
 pub mod metrics;

@@ -155,20 +155,8 @@ pub struct Config {
     pub population: Option<u64>,
 }
 
-/// A failure that stops the runner before or outside the trials.
-#[derive(Debug, thiserror::Error)]
-pub enum TuneError {
-    /// Bad input: caught before anything runs.
-    #[error("{0}")]
-    Usage(String),
-    /// The experiment directory cannot be used or written.
-    #[error("{0}")]
-    Io(String),
-}
-
-fn io_err(what: &str, path: &Path, e: impl fmt::Display) -> TuneError {
-    TuneError::Io(format!("{what} {}: {e}", path.display()))
-}
+use crate::tune::error::io_err;
+pub use crate::tune::error::TuneError;
 
 /// Why the experiment ended (Katib's reasons, in the order Katib checks).
 #[derive(Clone, Debug, PartialEq)]
@@ -395,6 +383,7 @@ impl Plan {
     }
 }
 
+mod rebuild;
 mod remote;
 
 /// A trial in a slot.
@@ -589,7 +578,7 @@ fn open_experiment(cfg: &Config, plan: &Plan) -> Result<History, TuneError> {
         journal::write_spec(dir, &raised).map_err(|e| io_err("cannot write", &spec_path, e))?;
     }
     if !dir.join(journal::JOURNAL_FILE).exists() {
-        crate::tune::status::rebuild(dir, &spec, plan).map_err(TuneError::Io)?;
+        rebuild::rebuild(dir, &spec, plan).map_err(TuneError::Io)?;
     }
     journal::history(dir).map_err(|e| io_err("cannot read", &dir.join(journal::JOURNAL_FILE), e))
 }
