@@ -51,6 +51,10 @@ start() {
     install
     mkdir -p "$state"
     rm -f "$state/dashboard.sock"
+    # The head's working directory is its jobs' too: a stable one, not the
+    # caller's (a checkout deleted later leaves every job's `sh` failing
+    # getcwd() and printing that into the trial's output).
+    cd "$state"
     # Inside the namespace: loopback up, the bridge's inner half, the head.
     setsid unshare --net --fork sh -c '
         ip link set lo up
