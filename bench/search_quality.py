@@ -8,42 +8,29 @@ Markdown table for docs/benchmarks.md.
 
 import argparse
 import math
+import os
 import subprocess
 import sys
 import warnings
 
 import optuna
 
-# The same problems as src/tune/search/problems.rs.
+# The same problems as src/tune/search/problems.rs; the formulas are the
+# trial program's, so the runner benchmark and this one evaluate one code.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "tune"))
+from problem_trial import branin_value, hartmann6_value, mixed_value  # noqa: E402
+
 BRANIN_MIN, HARTMANN6_MIN, MIXED_MIN = 0.397887, -3.32237, 0.0
-ALPHA = [1.0, 1.2, 3.0, 3.2]
-A = [
-    [10, 3, 17, 3.5, 1.7, 8],
-    [0.05, 10, 17, 0.1, 8, 14],
-    [3, 3.5, 1.7, 10, 17, 8],
-    [17, 8, 0.05, 10, 0.1, 14],
-]
-P = [
-    [0.1312, 0.1696, 0.5569, 0.0124, 0.8283, 0.5886],
-    [0.2329, 0.4135, 0.8307, 0.3736, 0.1004, 0.9991],
-    [0.2348, 0.1451, 0.3522, 0.2883, 0.3047, 0.6650],
-    [0.4047, 0.8828, 0.8732, 0.5743, 0.1091, 0.0381],
-]
 
 
 def branin(trial):
     x1 = trial.suggest_float("x1", -5, 10)
     x2 = trial.suggest_float("x2", 0, 15)
-    b, c, t = 5.1 / (4 * math.pi**2), 5 / math.pi, 1 / (8 * math.pi)
-    return (x2 - b * x1 * x1 + c * x1 - 6) ** 2 + 10 * (1 - t) * math.cos(x1) + 10
+    return branin_value(x1, x2)
 
 
 def hartmann6(trial):
-    x = [trial.suggest_float(f"x{i}", 0, 1) for i in range(1, 7)]
-    return -sum(
-        ALPHA[i] * math.exp(-sum(A[i][j] * (x[j] - P[i][j]) ** 2 for j in range(6)))
-        for i in range(4)
-    )
+    return hartmann6_value([trial.suggest_float(f"x{i}", 0, 1) for i in range(1, 7)])
 
 
 def mixed(trial):
@@ -52,13 +39,7 @@ def mixed(trial):
     units = trial.suggest_int("units", 16, 256, step=16)
     dropout = trial.suggest_float("dropout", 0.0, 0.5, step=0.05)
     act = trial.suggest_categorical("activation", ["relu", "tanh", "sigmoid"])
-    return (
-        (math.log10(lr) + 2.5) ** 2
-        + 0.2 * (depth - 3) ** 2
-        + ((units - 96) / 80) ** 2
-        + 4 * (dropout - 0.2) ** 2
-        + {"relu": 0.0, "tanh": 0.25, "sigmoid": 0.8}[act]
-    )
+    return mixed_value(lr, depth, units, dropout, act)
 
 
 PROBLEMS = {"branin": (branin, 30, BRANIN_MIN), "hartmann6": (hartmann6, 60, HARTMANN6_MIN), "mixed": (mixed, 40, MIXED_MIN)}

@@ -1,7 +1,8 @@
 """A benchmark trial for `hp-report tune` and for Optuna alike: evaluates one
 of the search benchmark problems at the parameters given as environment
 variables (HP_X1, HP_LR, ...; what `hp-report tune` sets) and prints
-`value=V`. The formulas are those of src/tune/search/problems.rs.
+`value=V`. The formulas are those of src/tune/search/problems.rs; the
+`*_value` functions are also what bench/search_quality.py evaluates.
 
 usage: problem_trial.py branin|hartmann6|mixed
 Standard library only.
@@ -29,29 +30,39 @@ def p(name):
     return os.environ["HP_" + name.upper()]
 
 
-def branin():
-    x1, x2 = float(p("x1")), float(p("x2"))
+def branin_value(x1, x2):
     b, c, t = 5.1 / (4 * math.pi**2), 5 / math.pi, 1 / (8 * math.pi)
     return (x2 - b * x1 * x1 + c * x1 - 6) ** 2 + 10 * (1 - t) * math.cos(x1) + 10
 
 
-def hartmann6():
-    x = [float(p(f"x{i}")) for i in range(1, 7)]
+def hartmann6_value(x):
     return -sum(
         ALPHA[i] * math.exp(-sum(A[i][j] * (x[j] - P[i][j]) ** 2 for j in range(6)))
         for i in range(4)
     )
 
 
-def mixed():
-    lr, depth, units = float(p("lr")), int(p("depth")), int(p("units"))
-    dropout, act = float(p("dropout")), p("activation")
+def mixed_value(lr, depth, units, dropout, act):
     return (
         (math.log10(lr) + 2.5) ** 2
         + 0.2 * (depth - 3) ** 2
         + ((units - 96) / 80) ** 2
         + 4 * (dropout - 0.2) ** 2
         + {"relu": 0.0, "tanh": 0.25, "sigmoid": 0.8}[act]
+    )
+
+
+def branin():
+    return branin_value(float(p("x1")), float(p("x2")))
+
+
+def hartmann6():
+    return hartmann6_value([float(p(f"x{i}")) for i in range(1, 7)])
+
+
+def mixed():
+    return mixed_value(
+        float(p("lr")), int(p("depth")), int(p("units")), float(p("dropout")), p("activation")
     )
 
 
