@@ -258,15 +258,15 @@ fn int(p: &Parser, a: &Arg) -> Result<i64, SpaceError> {
     }
 }
 
-/// Builds the kind from a call's arguments, checking their count and values.
-fn build(
+/// Checks a call's argument count: `choice` takes any, `range` two or
+/// three, the two-bound and two-moment forms two, the quantised forms three.
+fn check_arity(
     p: &Parser,
     func: &str,
     sig: &str,
-    fpos: usize,
     args: &[Arg],
     close: usize,
-) -> Result<ParamKind, SpaceError> {
+) -> Result<(), SpaceError> {
     let want = match func {
         "choice" => None,
         "range" => Some(2..=3),
@@ -286,6 +286,19 @@ fn build(
             ));
         }
     }
+    Ok(())
+}
+
+/// Builds the kind from a call's arguments, checking their count and values.
+fn build(
+    p: &Parser,
+    func: &str,
+    sig: &str,
+    fpos: usize,
+    args: &[Arg],
+    close: usize,
+) -> Result<ParamKind, SpaceError> {
+    check_arity(p, func, sig, args, close)?;
     let n = |i: usize| num(p, &args[i]);
     let kind = match func {
         "choice" => ParamKind::Choice(args.iter().map(|a| a.value.clone()).collect()),
