@@ -20,6 +20,7 @@ every report, so all its runs are read alike.
 
     python3 bench/tune/early_stop.py BIN [--seeds 10] [--trials 27] [--epochs 27]
         [--noise 0.02] [--sleep 0.02] [--optuna-py PY] [--json OUT] [--explain]
+    python3 bench/tune/early_stop.py --replay OUT [--explain]
 Without --optuna-py only hp-report's side runs. --explain prints, for each
 seed where a rule did not reach the unstopped best, where and why the trial
 that gave it was stopped. Not timed: the figures are epochs.
@@ -131,11 +132,12 @@ def measure(trials, ref, a):
     """The figures of one run, `ref` being its tool's run without stopping."""
     done = [t for t in trials if t["state"] == "complete" and t["values"]]
     pick = min(done, key=lambda t: t["values"][-1], default=None)
-    best = pick["values"][-1] if pick else math.inf
+    clean = clean_loss(pick["x"], a.epochs) if pick else math.inf
     return {
         "epochs": sum(t["epochs"] for t in trials),
-        "best": best,
-        "clean": clean_loss(pick["x"], a.epochs) if pick else math.inf,
+        "best": pick["values"][-1] if pick else math.inf,
+        "clean": clean,
+        "pick_ok": clean <= ref["clean"],
         "reach": first_at_most(trials, ref["best"]),
         "reach_tol": first_at_most(trials, ref["best"] + a.noise),
         "stopped": sum(1 for t in trials if t["state"] == "pruned"),
@@ -164,33 +166,82 @@ def explain(tool, name, seed, runs, a):
     print(msg, file=sys.stderr)
 
 
-def table(title, rows, rules, base_key):
-    base = statistics.median(r["epochs"] for r in rows[base_key])
+def table(title, rows, rules):
+    base = statistics.median(r["epochs"] for r in rows["none"])
     print(f"\n{title}\n")
-    print("| scheduler | epochs (median) | vs none | reached none's best | epochs to reach (median) "
-          "| reached within σ | epochs to reach within σ | final best (median) "
-          "| noise-free loss of pick (median) | early-stopped (median) |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("| scheduler | epochs (median) | vs none | reached none's best | epochs to reach "
+          "(median; / none's epochs) | reached within σ | epochs to reach within σ "
+          "| final best (median) | noise-free loss of the pick (median) "
+          "| pick no worse than none's (noise-free) | early-stopped (median) |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for k in rules:
         r = rows[k]
         ep = statistics.median(x["epochs"] for x in r)
 
         def reach(key):
             got = [x[key] for x in r if x[key] is not None]
-            med = f"{statistics.median(got):.0f}" if got else "–"
-            return f"{len(got)}/{len(r)}", med
+            if not got:
+                return f"0/{len(r)}", "–"
+            med = statistics.median(got)
+            return f"{len(got)}/{len(r)}", f"{med:.0f} ({med / base:.2f})"
 
         n1, m1 = reach("reach")
         n2, m2 = reach("reach_tol")
+        ok = sum(1 for x in r if x["pick_ok"])
         print(f"| {k} `{rules[k]}` | {ep:.0f} | {ep / base:.2f} | {n1} | {m1} | {n2} | {m2} | "
               f"{statistics.median(x['best'] for x in r):.4f} | "
-              f"{statistics.median(x['clean'] for x in r):.4f} | "
+              f"{statistics.median(x['clean'] for x in r):.4f} | {ok}/{len(r)} | "
               f"{statistics.median(x['stopped'] for x in r):.0f} |")
+
+
+def collect(a):
+    """Runs every scheduler of both tools per seed; the trials of every run."""
+    dump = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for seed in range(a.seeds):
+            runs = {"ours": {k: run_ours(a.bin, os.path.join(tmp, f"{k}-{seed}"), seed, a, r)
+                             for k, r in our_rules(a).items()}}
+            if a.optuna_py:
+                runs["optuna"] = {k: run_optuna(a.optuna_py, tmp, seed, a, k) for k in OPTUNA}
+            dump.append({"seed": seed, "runs": runs})
+            print(f"seed {seed} done", file=sys.stderr)
+    return dump
+
+
+def summarise(dump, a):
+    """The per-seed lines (stderr), --explain, and the tables (stdout)."""
+    rows = {}
+    for d in dump:
+        for tool, by_rule in d["runs"].items():
+            none = measure(by_rule["none"], {"best": math.inf, "clean": math.inf}, a)
+            for k, trials in by_rule.items():
+                m = measure(trials, none, a)
+                rows.setdefault((tool, k), []).append(m)
+                if a.explain and k != "none" and m["reach"] is None:
+                    explain(tool, k, d["seed"], by_rule, a)
+        print(f"seed {d['seed']}: " + "; ".join(
+            f"{t}/{k} epochs={v[-1]['epochs']} best={v[-1]['best']:.4f} "
+            f"reach={v[-1]['reach']} stopped={v[-1]['stopped']}"
+            for (t, k), v in rows.items()), file=sys.stderr)
+    print(f"{len(dump)} seeds, {a.trials} trials x {a.epochs} epochs, noise σ = {a.noise}")
+    table("hp-report", {k: v for (t, k), v in rows.items() if t == "ours"}, our_rules(a))
+    if ("optuna", "none") not in rows:
+        return
+    table("Optuna", {k: v for (t, k), v in rows.items() if t == "optuna"}, optuna_rules(a))
+    print("\n| hp-report / Optuna | epochs (median) | epochs to reach (median) |")
+    print("|---|---|---|")
+    for o, t in zip(OURS, OPTUNA):
+        eo = statistics.median(x["epochs"] for x in rows[("ours", o)])
+        et = statistics.median(x["epochs"] for x in rows[("optuna", t)])
+        ro = [x["reach"] for x in rows[("ours", o)] if x["reach"] is not None]
+        rt = [x["reach"] for x in rows[("optuna", t)] if x["reach"] is not None]
+        rr = f"{statistics.median(ro) / statistics.median(rt):.2f}" if ro and rt else "–"
+        print(f"| {o} / {t} | {eo / et:.2f} | {rr} |")
 
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("bin")
+    p.add_argument("bin", nargs="?")
     p.add_argument("--seeds", type=int, default=10)
     p.add_argument("--trials", type=int, default=27)
     p.add_argument("--epochs", type=int, default=27)
@@ -198,48 +249,23 @@ def main():
     p.add_argument("--sleep", type=float, default=0.02)
     p.add_argument("--optuna-py")
     p.add_argument("--json", help="write every trial of every run here")
+    p.add_argument("--replay", help="summarise a --json file instead of running")
     p.add_argument("--explain", action="store_true")
     a = p.parse_args()
-    ours, theirs = our_rules(a), optuna_rules(a)
-    rows = {("ours", k): [] for k in OURS}
-    if a.optuna_py:
-        rows.update({("optuna", k): [] for k in OPTUNA})
-    dump = []
-    with tempfile.TemporaryDirectory() as tmp:
-        for seed in range(a.seeds):
-            runs = {"ours": {k: run_ours(a.bin, os.path.join(tmp, f"{k}-{seed}"), seed, a, r)
-                             for k, r in ours.items()}}
-            if a.optuna_py:
-                runs["optuna"] = {k: run_optuna(a.optuna_py, tmp, seed, a, k) for k in OPTUNA}
-            for tool, by_rule in runs.items():
-                ref = measure(by_rule["none"], {"best": math.inf}, a)
-                for k, trials in by_rule.items():
-                    m = measure(trials, ref, a)
-                    rows[(tool, k)].append(m)
-                    if a.explain and k != "none" and m["reach"] is None:
-                        explain(tool, k, seed, by_rule, a)
-            print(f"seed {seed}: " + "; ".join(
-                f"{t}/{k} epochs={v[-1]['epochs']} best={v[-1]['best']:.4f} "
-                f"reach={v[-1]['reach']} stopped={v[-1]['stopped']}"
-                for (t, k), v in rows.items()), file=sys.stderr)
-            dump.append({"seed": seed, "runs": runs})
-    if a.json:
+    if a.replay:
+        with open(a.replay) as f:
+            saved = json.load(f)
+        for k in ("trials", "epochs", "noise"):
+            setattr(a, k, saved["args"][k])
+        dump = saved["seeds"]
+    elif a.bin:
+        dump = collect(a)
+    else:
+        p.error("give the hp-report binary, or --replay JSON")
+    if a.json and not a.replay:
         with open(a.json, "w") as f:
             json.dump({"args": vars(a), "seeds": dump}, f)
-    print(f"{a.seeds} seeds, {a.trials} trials x {a.epochs} epochs, noise σ = {a.noise}")
-    table("hp-report", {k: v for (t, k), v in rows.items() if t == "ours"}, ours, "none")
-    if a.optuna_py:
-        table("Optuna", {k: v for (t, k), v in rows.items() if t == "optuna"}, theirs, "none")
-        print("\n| hp-report / Optuna | epochs (median) | epochs to reach (median) |")
-        print("|---|---|---|")
-        for o, t in zip(OURS, OPTUNA):
-            eo = statistics.median(x["epochs"] for x in rows[("ours", o)])
-            et = statistics.median(x["epochs"] for x in rows[("optuna", t)])
-            ro = [x["reach"] for x in rows[("ours", o)] if x["reach"] is not None]
-            rt = [x["reach"] for x in rows[("optuna", t)] if x["reach"] is not None]
-            rr = (f"{statistics.median(ro) / statistics.median(rt):.2f}"
-                  if ro and rt else "–")
-            print(f"| {o} / {t} | {eo / et:.2f} | {rr} |")
+    summarise(dump, a)
 
 
 if __name__ == "__main__":

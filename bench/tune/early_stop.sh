@@ -21,7 +21,7 @@ if [ "${1:-}" = "--quick" ]; then
     opt=()
     venv=${OPTUNA_VENV:-$HOME/.cache/hp-report-optuna}
     [ -x "$venv/bin/python" ] && opt=(--optuna-py "$venv/bin/python")
-    exec python3 "$here/early_stop.py" "$bin" --seeds 1 --trials 9 --epochs 9 --sleep 0.01 "${opt[@]}"
+    exec python3 "$here/early_stop.py" "$bin" --seeds 1 --trials 9 --epochs 9 --sleep 0.005 "${opt[@]}"
 fi
 py=$(bash "$here/setup_optuna.sh" | tail -n 1)
 exec python3 "$here/early_stop.py" "$bin" --optuna-py "$py" "$@"
