@@ -19,9 +19,11 @@ each run picked. hp-report's run without stopping uses
 every report, so all its runs are read alike.
 
     python3 bench/tune/early_stop.py BIN [--seeds 10] [--trials 27] [--epochs 27]
-        [--noise 0.02] [--sleep 0.02] [--optuna-py PY] [--json OUT] [--explain]
+        [--noise 0.02] [--sleep 0.02] [--optuna-py PY [--same-x]] [--json OUT] [--explain]
     python3 bench/tune/early_stop.py --replay OUT [--explain]
-Without --optuna-py only hp-report's side runs. --explain prints, for each
+Without --optuna-py only hp-report's side runs. --same-x adds Optuna's four
+pruners on the x values hp-report's run drew (enqueued), so the two tools'
+schedulers see the same configs and the same noise. --explain prints, for each
 seed where a rule did not reach the unstopped best, where and why the trial
 that gave it was stopped. Not timed: the figures are epochs.
 """
@@ -103,11 +105,11 @@ def run_ours(bin_, logdir, seed, a, rule):
     return out
 
 
-def run_optuna(py, tmp, seed, a, pruner):
-    cfg = {"python": sys.executable, "script": SCRIPT, "seed": seed, "trials": a.trials,
+def run_optuna(py, tmp, seed, a, pruner, xs=None):
+    cfg = {"xs": xs, "python": sys.executable, "script": SCRIPT, "seed": seed, "trials": a.trials,
            "epochs": a.epochs, "noise": a.noise, "sleep": a.sleep, "pruner": pruner,
            "grace": 1, "eta": 3, "warmup": 3, "min_trials": 5}
-    path = os.path.join(tmp, f"optuna-{pruner}-{seed}.json")
+    path = os.path.join(tmp, f"optuna-{pruner}-{seed}-{bool(xs)}.json")
     with open(path, "w") as f:
         json.dump(cfg, f)
     done = subprocess.run([py, os.path.join(HERE, "early_stop_optuna.py"), path],
@@ -203,6 +205,10 @@ def collect(a):
                              for k, r in our_rules(a).items()}}
             if a.optuna_py:
                 runs["optuna"] = {k: run_optuna(a.optuna_py, tmp, seed, a, k) for k in OPTUNA}
+            if a.optuna_py and a.same_x:
+                xs = [t["x"] for t in runs["ours"]["none"]]
+                runs["optuna-same-x"] = {k: run_optuna(a.optuna_py, tmp, seed, a, k, xs)
+                                         for k in OPTUNA}
             dump.append({"seed": seed, "runs": runs})
             print(f"seed {seed} done", file=sys.stderr)
     return dump
@@ -225,18 +231,20 @@ def summarise(dump, a):
             for (t, k), v in rows.items()), file=sys.stderr)
     print(f"{len(dump)} seeds, {a.trials} trials x {a.epochs} epochs, noise σ = {a.noise}")
     table("hp-report", {k: v for (t, k), v in rows.items() if t == "ours"}, our_rules(a))
-    if ("optuna", "none") not in rows:
-        return
-    table("Optuna", {k: v for (t, k), v in rows.items() if t == "optuna"}, optuna_rules(a))
-    print("\n| hp-report / Optuna | epochs (median) | epochs to reach (median) |")
-    print("|---|---|---|")
-    for o, t in zip(OURS, OPTUNA):
-        eo = statistics.median(x["epochs"] for x in rows[("ours", o)])
-        et = statistics.median(x["epochs"] for x in rows[("optuna", t)])
-        ro = [x["reach"] for x in rows[("ours", o)] if x["reach"] is not None]
-        rt = [x["reach"] for x in rows[("optuna", t)] if x["reach"] is not None]
-        rr = f"{statistics.median(ro) / statistics.median(rt):.2f}" if ro and rt else "–"
-        print(f"| {o} / {t} | {eo / et:.2f} | {rr} |")
+    for tool, title in (("optuna", "Optuna, RandomSampler(seed)"),
+                        ("optuna-same-x", "Optuna on hp-report's x values (enqueued)")):
+        if (tool, "none") not in rows:
+            continue
+        table(title, {k: v for (t, k), v in rows.items() if t == tool}, optuna_rules(a))
+        print(f"\n| hp-report / {title} | epochs (median) | epochs to reach (median) |")
+        print("|---|---|---|")
+        for o, t in zip(OURS, OPTUNA):
+            eo = statistics.median(x["epochs"] for x in rows[("ours", o)])
+            et = statistics.median(x["epochs"] for x in rows[(tool, t)])
+            ro = [x["reach"] for x in rows[("ours", o)] if x["reach"] is not None]
+            rt = [x["reach"] for x in rows[(tool, t)] if x["reach"] is not None]
+            rr = f"{statistics.median(ro) / statistics.median(rt):.2f}" if ro and rt else "–"
+            print(f"| {o} / {t} | {eo / et:.2f} | {rr} |")
 
 
 def main():
@@ -248,6 +256,8 @@ def main():
     p.add_argument("--noise", type=float, default=0.02)
     p.add_argument("--sleep", type=float, default=0.02)
     p.add_argument("--optuna-py")
+    p.add_argument("--same-x", action="store_true",
+                   help="also run Optuna's pruners on hp-report's x values (enqueued)")
     p.add_argument("--json", help="write every trial of every run here")
     p.add_argument("--replay", help="summarise a --json file instead of running")
     p.add_argument("--explain", action="store_true")

@@ -8,7 +8,8 @@ and the trial raises `TrialPruned`. RandomSampler at the given seed, -j 1.
     python early_stop_optuna.py CONFIG_JSON
 CONFIG_JSON: {"python": child interpreter, "script": curves.py, "seed": S,
 "trials": T, "epochs": E, "noise": σ, "sleep": secs, "pruner": none | sha |
-median | hyperband, "grace", "eta", "warmup", "min_trials"}.
+median | hyperband, "grace", "eta", "warmup", "min_trials", optional "xs": x values to enqueue, in order, instead of
+sampling them}.
 
 Prints one JSON object: the trials in run order, each with x, state
 (`complete` or `pruned`), the values reported (in order), the epochs the
@@ -87,6 +88,8 @@ def main():
     study = optuna.create_study(study_name=f"early-stop-{c['seed']}", direction="minimize",
                                 sampler=optuna.samplers.RandomSampler(seed=c["seed"]),
                                 pruner=pruner(c))
+    for x in c.get("xs") or []:
+        study.enqueue_trial({"x": x})
     log = []
     study.optimize(lambda t: run_trial(t, c, log), n_trials=c["trials"], catch=())
     print(json.dumps({"optuna": optuna.__version__, "trials": log}))
