@@ -3,7 +3,9 @@ pruners (docs/benchmarks.md, "Early stopping"): the same random search over
 tests/tune_scripts/curves.py (noisy loss curves over epochs whose order
 changes over training), run to a fixed epoch budget, per seed:
 
-* hp-report without stopping, with `asha`, `median` and `hyperband`;
+* hp-report without stopping, with `asha`, `median` and `hyperband`, and
+  asha from step 3 and median from step 9 (rules that wait past the
+  crossing of the curves);
 * Optuna (bench/tune/early_stop_optuna.py, RandomSampler at the same seed)
   with NopPruner, SuccessiveHalvingPruner, MedianPruner and HyperbandPruner
   at the same settings, on the same command as a process per trial.
@@ -20,7 +22,7 @@ every report, so all its runs are read alike.
 
     python3 bench/tune/early_stop.py BIN [--seeds 10] [--trials 27] [--epochs 27]
         [--noise 0.02] [--sleep 0.02] [--optuna-py PY [--same-x]] [--json OUT] [--explain]
-    python3 bench/tune/early_stop.py --replay OUT [--explain]
+    python3 bench/tune/early_stop.py --replay OUT... [--explain]
 Without --optuna-py only hp-report's side runs. --same-x adds Optuna's four
 pruners on the x values hp-report's run drew (enqueued), so the two tools'
 schedulers see the same configs and the same noise. --explain prints, for each
@@ -39,6 +41,8 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 SCRIPT = os.path.normpath(os.path.join(HERE, "..", "..", "tests", "tune_scripts", "curves.py"))
 OURS = ("none", "asha", "median", "hyperband")
+# hp-report only: the same rules started later, what crossing curves ask for.
+LATER = ("asha-grace3", "median-warmup9")
 OPTUNA = ("none", "sha", "median", "hyperband")
 
 
@@ -54,6 +58,8 @@ def our_rules(a):
         "asha": f"asha:grace=1,eta=3,max={a.epochs}",
         "median": "median:warmup=3,min_trials=5",
         "hyperband": f"hyperband:grace=1,eta=3,max={a.epochs}",
+        "asha-grace3": f"asha:grace=3,eta=3,max={a.epochs}",
+        "median-warmup9": "median:warmup=9,min_trials=5",
     }
 
 
@@ -140,6 +146,7 @@ def measure(trials, ref, a):
         "best": pick["values"][-1] if pick else math.inf,
         "clean": clean,
         "pick_ok": clean <= ref["clean"],
+        "pick_near": clean <= ref["clean"] + a.noise / 4,
         "reach": first_at_most(trials, ref["best"]),
         "reach_tol": first_at_most(trials, ref["best"] + a.noise),
         "stopped": sum(1 for t in trials if t["state"] == "pruned"),
@@ -174,9 +181,9 @@ def table(title, rows, rules):
     print("| scheduler | epochs (median) | vs none | reached none's best | epochs to reach "
           "(median; / none's epochs) | reached within σ | epochs to reach within σ "
           "| final best (median) | noise-free loss of the pick (median) "
-          "| pick no worse than none's (noise-free) | early-stopped (median) |")
+          "| pick no worse than none's, noise-free (within σ/4) | early-stopped (median) |")
     print("|---|---|---|---|---|---|---|---|---|---|---|")
-    for k in rules:
+    for k in (k for k in rules if k in rows):
         r = rows[k]
         ep = statistics.median(x["epochs"] for x in r)
 
@@ -190,9 +197,10 @@ def table(title, rows, rules):
         n1, m1 = reach("reach")
         n2, m2 = reach("reach_tol")
         ok = sum(1 for x in r if x["pick_ok"])
+        near = sum(1 for x in r if x["pick_near"])
         print(f"| {k} `{rules[k]}` | {ep:.0f} | {ep / base:.2f} | {n1} | {m1} | {n2} | {m2} | "
               f"{statistics.median(x['best'] for x in r):.4f} | "
-              f"{statistics.median(x['clean'] for x in r):.4f} | {ok}/{len(r)} | "
+              f"{statistics.median(x['clean'] for x in r):.4f} | {ok}/{len(r)} ({near}) | "
               f"{statistics.median(x['stopped'] for x in r):.0f} |")
 
 
@@ -200,7 +208,7 @@ def collect(a):
     """Runs every scheduler of both tools per seed; the trials of every run."""
     dump = []
     with tempfile.TemporaryDirectory() as tmp:
-        for seed in range(a.seeds):
+        for seed in range(a.seed_from, a.seed_from + a.seeds):
             runs = {"ours": {k: run_ours(a.bin, os.path.join(tmp, f"{k}-{seed}"), seed, a, r)
                              for k, r in our_rules(a).items()}}
             if a.optuna_py:
@@ -251,6 +259,7 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("bin", nargs="?")
     p.add_argument("--seeds", type=int, default=10)
+    p.add_argument("--seed-from", type=int, default=0, help="first seed")
     p.add_argument("--trials", type=int, default=27)
     p.add_argument("--epochs", type=int, default=27)
     p.add_argument("--noise", type=float, default=0.02)
@@ -259,15 +268,17 @@ def main():
     p.add_argument("--same-x", action="store_true",
                    help="also run Optuna's pruners on hp-report's x values (enqueued)")
     p.add_argument("--json", help="write every trial of every run here")
-    p.add_argument("--replay", help="summarise a --json file instead of running")
+    p.add_argument("--replay", nargs="+", help="summarise --json files instead of running")
     p.add_argument("--explain", action="store_true")
     a = p.parse_args()
     if a.replay:
-        with open(a.replay) as f:
-            saved = json.load(f)
-        for k in ("trials", "epochs", "noise"):
-            setattr(a, k, saved["args"][k])
-        dump = saved["seeds"]
+        dump = []
+        for path in a.replay:
+            with open(path) as f:
+                saved = json.load(f)
+            for k in ("trials", "epochs", "noise"):
+                setattr(a, k, saved["args"][k])
+            dump += saved["seeds"]
     elif a.bin:
         dump = collect(a)
     else:
