@@ -255,6 +255,23 @@ def summarise(dump, a):
             print(f"| {o} / {t} | {eo / et:.2f} | {rr} |")
 
 
+def agreement(dump):
+    """hp-report's `median` against Optuna's MedianPruner on the same x values
+    (hence the same reported values): trials stopped at the same step."""
+    same = total = 0
+    for d in dump:
+        theirs = d["runs"].get("optuna-same-x", {}).get("median")
+        if theirs is None:
+            continue
+        for o, t in zip(d["runs"]["ours"]["median"], theirs):
+            mine = o["stop"]["step"] if o.get("stop") else None
+            same += mine == t["pruned_at"]
+            total += 1
+    if total:
+        print(f"\nmedian vs MedianPruner on the same x values: {same}/{total} trials "
+              "stopped at the same step (or both ran to the end)")
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("bin", nargs="?")
@@ -287,6 +304,7 @@ def main():
         with open(a.json, "w") as f:
             json.dump({"args": vars(a), "seeds": dump}, f)
     summarise(dump, a)
+    agreement(dump)
 
 
 if __name__ == "__main__":
