@@ -14,8 +14,12 @@ sampling them}.
 Prints one JSON object: the trials in run order, each with x, state
 (`complete` or `pruned`), the values reported (in order), the epochs the
 process printed (including any printed between the decision and its death),
-and the step at which it was pruned. The last epoch is never a pruning
-point: as with hp-report's `max=E`, a trial that reached it ran its budget.
+and the step at which it was pruned. For the successive-halving pruners the
+last epoch is not a pruning point: as with hp-report's `max=E`, a trial
+that reached it ran its budget. MedianPruner is asked at every epoch, the
+last included (Optuna's usual report/should_prune loop, and hp-report's
+`median`, which has no maximum step): a trial can be pruned at its final
+report, and then does not count among the completed trials.
 """
 import json
 import os
@@ -66,7 +70,7 @@ def run_trial(trial, c, log):
             rec["epochs"] += 1
             rec["values"].append(loss)
             trial.report(loss, epoch)
-            if epoch < c["epochs"] and trial.should_prune():
+            if (epoch < c["epochs"] or c["pruner"] == "median") and trial.should_prune():
                 p.terminate()
                 rest = p.stdout.read()
                 rec["epochs"] += sum(1 for ln in rest.splitlines() if epoch_line(ln))
