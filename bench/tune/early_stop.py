@@ -4,8 +4,8 @@ tests/tune_scripts/curves.py (noisy loss curves over epochs whose order
 changes over training), run to a fixed epoch budget, per seed:
 
 * hp-report without stopping, with `asha`, `median` and `hyperband`, and
-  asha from step 3 and median from step 9 (rules that wait past the
-  crossing of the curves);
+  asha from step 3 and median from step 9 (rules that judge later, when
+  the curves are closer to crossing);
 * Optuna (bench/tune/early_stop_optuna.py, RandomSampler at the same seed)
   with NopPruner, SuccessiveHalvingPruner, MedianPruner and HyperbandPruner
   at the same settings, on the same command as a process per trial.
@@ -16,11 +16,12 @@ seed, so the same x values in the same order): the epochs all trials ran
 the end), "reach" (epochs spent, reports in run order, until some trial
 first reported a loss at least as good as the unstopped run's final best),
 the same within the noise σ, and the noise-free final loss of the config
-each run picked. hp-report's run without stopping uses
+each run picked (and whether it is no worse than the unstopped run's pick,
+strictly and within σ/4). hp-report's run without stopping uses
 `median:warmup=<beyond the budget>`, a rule that never stops but journals
 every report, so all its runs are read alike.
 
-    python3 bench/tune/early_stop.py BIN [--seeds 10] [--trials 27] [--epochs 27]
+    python3 bench/tune/early_stop.py BIN [--seeds 10] [--seed-from 0] [--trials 27] [--epochs 27]
         [--noise 0.02] [--sleep 0.02] [--optuna-py PY [--same-x]] [--json OUT] [--explain]
     python3 bench/tune/early_stop.py --replay OUT... [--explain]
 Without --optuna-py only hp-report's side runs. --same-x adds Optuna's four
