@@ -82,24 +82,31 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--ours", required=True, help="the search_bench example binary")
     ap.add_argument("--seeds", type=int, default=10)
+    ap.add_argument("--problems", default=",".join(PROBLEMS), help="comma-separated subset")
+    ap.add_argument("--only", help="sampler names on both sides, e.g. TPE,random")
     args = ap.parse_args()
+    problems = args.problems.split(",")
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     warnings.filterwarnings("ignore")
 
     results = {}  # (problem, sampler) -> [best]
-    ours = subprocess.run(
-        [args.ours, "--seeds", str(args.seeds)], check=True, capture_output=True, text=True
-    ).stdout
+    cmd = [args.ours, "--seeds", str(args.seeds)] + (["--only", args.only] if args.only else [])
+    ours = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
     for line in ours.splitlines():
         problem, sampler, _seed, best = line.split("\t")
-        results.setdefault((problem, "hp-report " + sampler), []).append(float(best))
+        if problem in problems:
+            results.setdefault((problem, "hp-report " + sampler), []).append(float(best))
     for name, make in optuna_samplers().items():
-        for problem, (fn, n, _) in PROBLEMS.items():
+        if args.only and name not in ["optuna " + o for o in args.only.split(",")]:
+            continue
+        for problem in problems:
+            fn, n, _ = PROBLEMS[problem]
             results[(problem, name)] = [run_optuna(make, fn, n, s) for s in range(args.seeds)]
 
     print(f"| problem (N) | sampler | median best | q1 | q3 | gap to optimum (median) |")
     print("|---|---|---|---|---|---|")
-    for problem, (_, n, opt) in PROBLEMS.items():
+    for problem in problems:
+        _, n, opt = PROBLEMS[problem]
         rows = [(k[1], v) for k, v in results.items() if k[0] == problem]
         rows.sort(key=lambda r: quantile(r[1], 0.5))
         for sampler, bests in rows:

@@ -3,7 +3,7 @@
 //! and prints `problem<TAB>sampler<TAB>seed<TAB>best after N` per run.
 //!
 //! `cargo run --release --no-default-features --features tune --example
-//! search_bench -- --seeds 10`
+//! search_bench -- --seeds 10 [--only TPE,random]`
 
 use hp_report::tune::search::problems::{run, Problem};
 use hp_report::tune::search::{CmaEs, Gp, RandomSearch, Sampler, Tpe};
@@ -33,13 +33,23 @@ fn main() {
                 ..Tpe::default()
             }),
         ),
+        (
+            "TPE random start",
+            Box::new(Tpe {
+                latin_start: false,
+                ..Tpe::default()
+            }),
+        ),
         ("CMA-ES", Box::new(CmaEs::default())),
         ("GP", Box::new(Gp::default())),
         ("random", Box::new(RandomSearch)),
     ];
     for problem in Problem::ALL {
         for (name, sampler) in &samplers {
-            if only.as_deref().is_some_and(|o| o != *name) {
+            if only
+                .as_deref()
+                .is_some_and(|o| !o.split(',').any(|o| o == *name))
+            {
                 continue;
             }
             for seed in 0..seeds {

@@ -115,6 +115,13 @@ fn samplers() -> Vec<(&'static str, Box<dyn Sampler>)> {
                 ..Tpe::default()
             }),
         ),
+        (
+            "tpe-random-start",
+            Box::new(Tpe {
+                latin_start: false,
+                ..Tpe::default()
+            }),
+        ),
         ("cmaes", Box::new(CmaEs::default())),
         ("gp", Box::new(Gp::default())),
         ("random", Box::new(RandomSearch)),

@@ -4,8 +4,8 @@
 //! * the first `n_startup_trials` (10) trials form a Latin hypercube (each
 //!   parameter's range cut into 10 strata, each stratum used once; Optuna
 //!   draws them independently at random, which covers the space less
-//!   evenly); later trials proposed before 10 trials have a value are
-//!   uniform draws;
+//!   evenly; `latin_start: false` gives Optuna's draws); later trials
+//!   proposed before 10 trials have a value are uniform draws;
 //! * the finished trials are split by objective: the best
 //!   `min(ceil(0.1·n), 25)` are "below" (good), the rest "above";
 //! * each group becomes a Parzen estimator: one kernel per trial, a product
@@ -48,6 +48,9 @@ pub struct Tpe {
     /// One joint estimator (Optuna 5's default for one objective) instead of
     /// one per parameter.
     pub multivariate: bool,
+    /// The start trials form a Latin hypercube (ours); `false`: independent
+    /// uniform draws, as Optuna's.
+    pub latin_start: bool,
 }
 
 impl Default for Tpe {
@@ -57,6 +60,7 @@ impl Default for Tpe {
             n_ei_candidates: 24,
             prior_weight: 1.0,
             multivariate: true,
+            latin_start: true,
         }
     }
 }
@@ -81,7 +85,11 @@ impl Sampler for Tpe {
         let mut rng = rng_for(seed, index, 1);
         let complete = completed(done, minimize);
         if complete < self.n_startup_trials.max(1) || dims.len() == 0 {
-            let n = self.n_startup_trials as u64;
+            let n = if self.latin_start {
+                self.n_startup_trials as u64
+            } else {
+                0
+            };
             return start_design(&dims, seed, index, n, running, &mut rng);
         }
         let split = split(&dims, done, running, minimize);
