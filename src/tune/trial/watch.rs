@@ -13,12 +13,13 @@
 //! otherwise hold the pipes open, or keep running unseen), then it is
 //! reaped: the group id cannot be reused in between, because the unreaped
 //! leader still holds it. While the pipes stay open, the leader's exit is
-//! checked every [`CHECK_EVERY`], so a group member holding them is killed
-//! soon after the leader ends.
+//! seen through a pidfd polled with them (or, without pidfds, checked every
+//! [`CHECK_EVERY`]), so a group member holding them is killed as soon as the
+//! leader ends.
 
 use std::fs::File;
 use std::io::{BufWriter, Read, Write};
-use std::os::fd::{AsRawFd, OwnedFd};
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::os::unix::process::ExitStatusExt;
 use std::process::Child;
 use std::sync::mpsc::{channel, Sender, SyncSender};
@@ -28,7 +29,8 @@ use std::time::{Duration, Instant};
 use super::{send_points, signal_group, Event, MAX_METRIC_LINE};
 use crate::tune::metrics::MetricTracker;
 
-/// How often the leader's exit is checked while its pipes stay open.
+/// How often the leader's exit is checked while its pipes stay open, on a
+/// kernel without pidfds.
 const CHECK_EVERY: Duration = Duration::from_millis(250);
 
 /// Bytes read from a pipe at once.
@@ -166,8 +168,9 @@ pub(super) fn watch(
     let mut buf = vec![0u8; READ_CHUNK];
     let mut leader_gone = false;
     let mut last_check = Instant::now();
+    let pidfd = pidfd_open(pid);
     loop {
-        let mut fds = Vec::with_capacity(2);
+        let mut fds = Vec::with_capacity(3);
         for s in [out.as_ref(), err.as_ref()].into_iter().flatten() {
             if !s.done {
                 fds.push(libc::pollfd {
@@ -180,7 +183,15 @@ pub(super) fn watch(
         if fds.is_empty() {
             break;
         }
-        let timeout = if leader_gone {
+        let pidfd = pidfd.as_ref().filter(|_| !leader_gone);
+        if let Some(p) = pidfd {
+            fds.push(libc::pollfd {
+                fd: p.as_raw_fd(),
+                events: libc::POLLIN,
+                revents: 0,
+            });
+        }
+        let timeout = if leader_gone || pidfd.is_some() {
             -1
         } else {
             CHECK_EVERY.as_millis() as i32
@@ -197,9 +208,12 @@ pub(super) fn watch(
                 }
             }
         }
-        if !leader_gone && (r == 0 || last_check.elapsed() >= CHECK_EVERY) {
+        let pid_ready =
+            pidfd.is_some_and(|p| fds.iter().any(|f| f.fd == p.as_raw_fd() && f.revents != 0));
+        if !leader_gone && (pid_ready || r == 0 || last_check.elapsed() >= CHECK_EVERY) {
             last_check = Instant::now();
-            if has_exited(pid) {
+            // A readable pidfd means the process has exited.
+            if pid_ready || has_exited(pid) {
                 signal_group(pid, libc::SIGKILL);
                 leader_gone = true;
             }
@@ -215,6 +229,19 @@ pub(super) fn watch(
         Err(_) => (None, None),
     };
     let _ = tx.send(Event::Exited { slot, code, signal });
+}
+
+/// A pidfd of `pid` (readable once it exits), if the kernel has them
+/// (Linux 5.3); without, the exit is checked every [`CHECK_EVERY`].
+fn pidfd_open(pid: u32) -> Option<OwnedFd> {
+    // SAFETY: pidfd_open takes a pid and flags and returns a new descriptor
+    // or -1; it touches no memory of ours.
+    let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid as libc::pid_t, 0) };
+    if fd < 0 {
+        return None;
+    }
+    // SAFETY: `fd` is a new descriptor that nothing else owns.
+    Some(unsafe { OwnedFd::from_raw_fd(fd as RawFd) })
 }
 
 /// Whether `pid` has exited (left unreaped).
