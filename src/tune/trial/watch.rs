@@ -244,8 +244,10 @@ fn pidfd_open(pid: u32) -> Option<OwnedFd> {
     Some(unsafe { OwnedFd::from_raw_fd(fd as RawFd) })
 }
 
-/// Whether `pid` has exited (left unreaped).
-fn has_exited(pid: u32) -> bool {
+/// `waitid` for the exit of `pid` with `WNOWAIT` (it stays unreaped) and
+/// `extra` flags: `Ok(si_pid)` (0 if `WNOHANG` found it running) or the
+/// error.
+fn wait_exit(pid: u32, extra: libc::c_int) -> std::io::Result<libc::pid_t> {
     // SAFETY: a zeroed siginfo_t is a valid out-parameter for waitid.
     let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
     // SAFETY: waitid writes only into `info`.
@@ -254,32 +256,26 @@ fn has_exited(pid: u32) -> bool {
             libc::P_PID,
             pid as libc::id_t,
             &mut info,
-            libc::WEXITED | libc::WNOWAIT | libc::WNOHANG,
+            libc::WEXITED | libc::WNOWAIT | extra,
         )
     };
+    if r != 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    // SAFETY: reading si_pid of a siginfo_t filled (or left zeroed) above.
+    Ok(unsafe { info.si_pid() })
+}
+
+/// Whether `pid` has exited (left unreaped).
+fn has_exited(pid: u32) -> bool {
     // With WNOHANG, a child that has not exited leaves si_pid at 0.
-    // SAFETY: reading si_pid of a siginfo_t filled (or zeroed) above.
-    r == 0 && unsafe { info.si_pid() } != 0
+    wait_exit(pid, libc::WNOHANG).is_ok_and(|p| p != 0)
 }
 
 /// Blocks until `pid` has exited, leaving it unreaped.
 fn wait_no_reap(pid: u32) {
-    loop {
-        // SAFETY: a zeroed siginfo_t is a valid out-parameter for waitid.
-        let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
-        // SAFETY: waitid writes only into `info`.
-        let r = unsafe {
-            libc::waitid(
-                libc::P_PID,
-                pid as libc::id_t,
-                &mut info,
-                libc::WEXITED | libc::WNOWAIT,
-            )
-        };
-        if r == 0 {
-            return;
-        }
-        if std::io::Error::last_os_error().kind() != std::io::ErrorKind::Interrupted {
+    while let Err(e) = wait_exit(pid, 0) {
+        if e.kind() != std::io::ErrorKind::Interrupted {
             return;
         }
     }
