@@ -179,6 +179,11 @@ impl EventFileWriter {
         &self.path
     }
 
+    /// Changes the flush policy for the records written from now on.
+    pub(crate) fn set_policy(&mut self, policy: FlushPolicy) {
+        self.policy = policy;
+    }
+
     /// A wall time for a new event: now, but never earlier than the last one.
     fn next_wall_time(&mut self) -> f64 {
         let t = now_secs().max(self.last_wall_time);

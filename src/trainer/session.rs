@@ -5,7 +5,7 @@ use std::collections::btree_map::{BTreeMap, Entry};
 use std::path::{Path, PathBuf};
 
 use crate::error::Result;
-use crate::event::{now_secs, EventFileWriter, FlushPolicy};
+use crate::event::{now_secs, FlushPolicy};
 use crate::hparams::plugin::{session_end_summary, session_start_summary};
 use crate::hparams::Status;
 use crate::trainer::names::relative_path;
@@ -45,8 +45,9 @@ pub struct Session {
     trial: Trial,
     group_name: String,
     policy: FlushPolicy,
-    /// The session directory's own file: start info, later end info.
-    info: Option<EventFileWriter>,
+    /// The session directory's own file: start info, later end info (and,
+    /// for `hp-report tune`, the scalars of the session directory itself).
+    info: Option<RunWriter>,
     runs: BTreeMap<String, RunWriter>,
     ended: bool,
 }
@@ -61,12 +62,16 @@ impl Session {
         group_name: &str,
         policy: FlushPolicy,
     ) -> Result<Self> {
-        let mut info = EventFileWriter::with_policy(&dir, FlushPolicy::immediate())?;
-        info.write_summary(
+        let mut info = RunWriter::create(&dir, FlushPolicy::immediate())?;
+        let w = info.event_writer();
+        w.write_summary(
             0,
             session_start_summary(trial.iter(), group_name, now_secs()),
         )?;
-        info.flush()?;
+        w.flush()?;
+        // From now on only buffered scalars of `root_scalar` may come before
+        // the end info, which `end` flushes.
+        w.set_policy(policy);
         Ok(Session {
             name: name.to_string(),
             dir,
@@ -124,6 +129,17 @@ impl Session {
         self.run(run)?.scalar(tag, step, value)
     }
 
+    /// Writes one scalar into the session directory itself (the file of the
+    /// start and end infos), with [`RunWriter::scalar`]'s rules: one file
+    /// per session instead of two, for `hp-report tune`, whose trials are
+    /// often short enough that creating a file is most of their cost.
+    pub(crate) fn root_scalar(&mut self, tag: &str, step: i64, value: f64) -> Result<()> {
+        match self.info.as_mut() {
+            Some(w) => w.scalar(tag, step, value),
+            None => Err(crate::error::Error::invalid("the session has ended")),
+        }
+    }
+
     /// Writes every buffered scalar of every sub-run to disk now.
     pub fn flush(&mut self) -> Result<()> {
         let mut first_err = None;
@@ -155,6 +171,7 @@ impl Session {
         }
         if let Some(mut info) = self.info.take() {
             let r = info
+                .event_writer()
                 .write_summary(0, session_end_summary(status, now_secs()))
                 .and_then(|()| {
                     if sync {
@@ -183,7 +200,9 @@ impl Drop for Session {
         }
         if let Some(info) = self.info.as_mut() {
             if std::thread::panicking() {
-                let _ = info.write_summary(0, session_end_summary(Status::Failure, now_secs()));
+                let _ = info
+                    .event_writer()
+                    .write_summary(0, session_end_summary(Status::Failure, now_secs()));
             }
             let _ = info.flush();
         }

@@ -2,24 +2,18 @@
 //! in (inside their argument only: never through a shell), its environment
 //! (`HP_<NAME>`, `HP_PARAMS_FILE`, `HP_TRIAL_DIR`, `CUDA_VISIBLE_DEVICES`),
 //! its own process group, its output streamed to `stdout.log`/`stderr.log`
-//! with metric lines parsed on the way, and signals to its whole group.
-//!
-//! Threads per trial: one reader per output stream and one waiter. The
-//! waiter waits for the process without reaping it (`waitid` with
-//! `WNOWAIT`), kills what is left of its process group (a child that
-//! outlives its parent would otherwise hold the pipes open, or keep running
-//! unseen), then reaps it: the group id cannot be reused in between, because
-//! the unreaped leader still holds it.
+//! with metric lines parsed on the way (module `watch`: one reused thread per
+//! running trial), and signals to its whole group.
+
+mod watch;
 
 use std::collections::BTreeSet;
 use std::fs::File;
-use std::io::{BufRead, BufReader, BufWriter, Read, Write};
-use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::mpsc::SyncSender;
-use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
+use std::sync::Mutex;
 
 use crate::trainer::Trial;
 use crate::tune::metrics::MetricTracker;
@@ -210,7 +204,7 @@ pub fn signal_group(pgid: u32, sig: i32) {
 
 /// Spawns `argv` with `env` in its own process group, output to
 /// `dir/stdout.log` and `dir/stderr.log`, metric points and the exit sent
-/// to `tx` tagged with `slot`.
+/// to `tx` tagged with `slot` (by a pool thread, module `watch`).
 pub fn spawn(
     argv: &[String],
     env: &[(String, String)],
@@ -223,7 +217,7 @@ pub fn spawn(
         .ok_or_else(|| std::io::Error::other("empty command"))?;
     let out_log = File::create(dir.join("stdout.log"))?;
     let err_log = File::create(dir.join("stderr.log"))?;
-    let mut child = Command::new(program)
+    let child = Command::new(program)
         .args(args)
         .envs(env.iter().map(|(k, v)| (k, v)))
         .stdin(Stdio::null())
@@ -232,114 +226,14 @@ pub fn spawn(
         .process_group(0)
         .spawn()?;
     let pid = child.id();
-    let tracker = Arc::new(Mutex::new(MetricTracker::new()));
-    let mut readers = Vec::new();
-    if let Some(out) = child.stdout.take() {
-        readers.push(reader(out, out_log, slot, tx.clone(), tracker.clone()));
-    }
-    if let Some(err) = child.stderr.take() {
-        readers.push(reader(err, err_log, slot, tx.clone(), tracker));
-    }
     let tx = tx.clone();
-    // The waiter is detached: it ends by sending `Exited`, which the runner
-    // waits for.
-    std::thread::Builder::new()
-        .name(format!("trial-wait-{pid}"))
-        .spawn(move || wait(child, readers, slot, &tx))
-        .inspect_err(|_| signal_group(pid, libc::SIGKILL))?;
+    // The watcher is detached: it ends by sending `Exited`, which the
+    // runner waits for.
+    watch::run_detached(Box::new(move || {
+        watch::watch(child, (out_log, err_log), slot, &tx)
+    }))
+    .inspect_err(|_| signal_group(pid, libc::SIGKILL))?;
     Ok(Process { pid })
-}
-
-/// The waiter: see the module doc for the order of things.
-fn wait(mut child: Child, readers: Vec<JoinHandle<()>>, slot: usize, tx: &SyncSender<Event>) {
-    let pid = child.id();
-    wait_no_reap(pid);
-    signal_group(pid, libc::SIGKILL);
-    let status = child.wait();
-    for r in readers {
-        let _ = r.join();
-    }
-    let (code, signal) = match status {
-        Ok(s) => (s.code(), s.signal()),
-        Err(_) => (None, None),
-    };
-    let _ = tx.send(Event::Exited { slot, code, signal });
-}
-
-/// Blocks until `pid` has exited, leaving it unreaped.
-fn wait_no_reap(pid: u32) {
-    loop {
-        // SAFETY: a zeroed siginfo_t is a valid out-parameter for waitid.
-        let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
-        // SAFETY: waitid writes only into `info`.
-        let r = unsafe {
-            libc::waitid(
-                libc::P_PID,
-                pid as libc::id_t,
-                &mut info,
-                libc::WEXITED | libc::WNOWAIT,
-            )
-        };
-        if r == 0 {
-            return;
-        }
-        if std::io::Error::last_os_error().kind() != std::io::ErrorKind::Interrupted {
-            return;
-        }
-    }
-}
-
-/// A reader thread: copies `src` to `log` as it comes, and sends the metric
-/// points of every line. Memory stays bounded by one line (at most
-/// [`MAX_METRIC_LINE`] bytes are kept of a longer one).
-fn reader(
-    src: impl Read + Send + 'static,
-    log: File,
-    slot: usize,
-    tx: SyncSender<Event>,
-    tracker: Arc<Mutex<MetricTracker>>,
-) -> JoinHandle<()> {
-    std::thread::spawn(move || {
-        let mut src = BufReader::with_capacity(64 << 10, src);
-        let mut log = BufWriter::with_capacity(64 << 10, log);
-        let mut line: Vec<u8> = Vec::new();
-        let mut too_long = false;
-        loop {
-            let (done, used) = match src.fill_buf() {
-                Ok([]) => (true, 0),
-                Ok(buf) => {
-                    let (chunk, nl) = match buf.iter().position(|&b| b == b'\n') {
-                        Some(i) => (&buf[..=i], true),
-                        None => (buf, false),
-                    };
-                    let _ = log.write_all(chunk);
-                    if line.len() + chunk.len() <= MAX_METRIC_LINE {
-                        line.extend_from_slice(chunk);
-                    } else {
-                        too_long = true;
-                    }
-                    if nl {
-                        if !too_long {
-                            send_points(&line, slot, &tx, &tracker);
-                        }
-                        line.clear();
-                        too_long = false;
-                    }
-                    (false, chunk.len())
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => (false, 0),
-                Err(_) => (true, 0),
-            };
-            src.consume(used);
-            if done {
-                break;
-            }
-        }
-        if !line.is_empty() && !too_long {
-            send_points(&line, slot, &tx, &tracker);
-        }
-        let _ = log.flush();
-    })
 }
 
 /// Sends the metric points of one output line (also used by the remote

@@ -14,7 +14,7 @@ use crate::error::Result;
 use crate::event::FlushPolicy;
 use crate::hparams::Status;
 use crate::logdir::{load, LoadOptions};
-use crate::trainer::{RunWriter, Session, Trial};
+use crate::trainer::{Session, Trial};
 use crate::tune::metrics::Strategy;
 use crate::tune::space::metric_group_tag;
 
@@ -49,9 +49,11 @@ impl Tracked {
 /// One running trial's session.
 #[derive(Debug)]
 pub struct TrialSession {
+    /// Scalars of metrics without a group go into the session's own file
+    /// (start info, scalars, end info): one file fewer per trial than a
+    /// file of their own (creating files is most of the runner's CPU on
+    /// ext4, docs/benchmarks.md).
     session: Session,
-    /// Scalars for metrics without a group (the session directory's run).
-    root: Option<RunWriter>,
     objective_name: String,
     /// The objective as reported on stdout/stderr.
     pub objective: Tracked,
@@ -80,7 +82,6 @@ impl TrialSession {
         let session = Session::start(name, root.join(name), trial.clone(), name, policy())?;
         Ok(TrialSession {
             session,
-            root: None,
             objective_name: objective.to_string(),
             objective: Tracked::default(),
             latest: None,
@@ -113,19 +114,7 @@ impl TrialSession {
     pub fn write(&mut self, name: &str, step: i64, value: f64) {
         let (group, tag) = metric_group_tag(name);
         let res = if group.is_empty() {
-            if self.root.is_none() {
-                match RunWriter::create(self.session.dir(), policy()) {
-                    Ok(w) => self.root = Some(w),
-                    Err(e) => {
-                        self.error.get_or_insert(e.to_string());
-                        return;
-                    }
-                }
-            }
-            match self.root.as_mut() {
-                Some(w) => w.scalar(tag, step, value),
-                None => return,
-            }
+            self.session.root_scalar(tag, step, value)
         } else {
             self.session.scalar(group, tag, step, value)
         };
@@ -139,19 +128,14 @@ impl TrialSession {
         }
     }
 
-    /// Closes the scalar files and writes the end info. Nothing is fsynced
+    /// Writes the end info and closes the scalar files. Nothing is fsynced
     /// here: the runner syncs the experiment's filesystem once, when it ends
     /// (two fsyncs per trial were most of its cost on ext4). A runner killed
     /// at any point loses nothing written (the kernel has it); after a power
     /// loss the last sessions may lack their end, as the journal may lack
     /// their last lines.
-    pub fn finish(mut self, status: Status) -> Result<()> {
-        let root = self.root.take().map(|w| w.close_unsynced());
-        let end = self.session.end_with(status, false);
-        if let Some(r) = root {
-            r?;
-        }
-        end
+    pub fn finish(self, status: Status) -> Result<()> {
+        self.session.end_with(status, false)
     }
 }
 
