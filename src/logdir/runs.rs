@@ -153,11 +153,12 @@ pub(crate) fn build(
     }
     let mut info = RunsInfo::default();
     let mut sessions = Vec::new();
+    let mut names = model::Names::default();
     for (row, members) in rows {
         let mut scalars = ScalarMap::new();
         for (group, run) in &members {
             for (tag, series) in run.scalars.iter_shared() {
-                scalars.insert_shared(MetricKey::new(group.clone(), tag.clone()), series.clone());
+                scalars.insert_shared(names.key(group, tag), series.clone());
             }
         }
         let dir = members.iter().find_map(|(g, r)| {
@@ -172,9 +173,9 @@ pub(crate) fn build(
         let hparams = match hparams_of(dir.as_deref(), &runs_of_row, &mut warnings) {
             Some((flat, from)) => {
                 info.hparams_from.insert(row.clone(), from.to_string());
-                flat
+                flat.into_iter().collect()
             }
-            None => BTreeMap::new(),
+            None => Default::default(),
         };
         let start = runs_of_row
             .iter()
