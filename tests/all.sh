@@ -22,7 +22,7 @@
 #   4. the HTML report opens in headless Chromium with no console message
 #      (when chromium is installed);
 #   5. the quick benchmark runs prove the benchmark scripts work (bench/run.sh,
-#      bench/tune/run.sh).
+#      bench/tune/run.sh, bench/tune/early_stop.sh).
 #
 # Options: --no-peers skips 2-5 and the emulators (offline work on the Rust
 # side only; the object-store tests then say they were skipped).
@@ -83,4 +83,6 @@ if [ -x bench/run.sh ]; then
 fi
 echo "== tune benchmark script (quick, debug binary)"
 HP_REPORT_BIN=$bin bash bench/tune/run.sh --quick
+echo "== early-stopping benchmark script (quick, debug binary)"
+HP_REPORT_BIN=$bin bash bench/tune/early_stop.sh --quick
 echo "== all tests passed"

@@ -8,18 +8,12 @@
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
-target=${CARGO_TARGET_DIR:-$root/target}
+. "$here/common.sh"
 # HP_REPORT_BIN: time that binary instead of building the release one
 # (tests/all.sh passes its debug build to the --quick run).
-bin=${HP_REPORT_BIN:-}
-if [ -z "$bin" ]; then
-    (cd "$root" && cargo build -q --release --all-features)
-    bin=$target/release/hp-report
-fi
+bin=$(bench_bin)
 if [ "${1:-}" = "--quick" ]; then
-    opt=()
-    venv=${OPTUNA_VENV:-$HOME/.cache/hp-report-optuna}
-    [ -x "$venv/bin/python" ] && opt=(--optuna-py "$venv/bin/python")
+    read -ra opt <<<"$(quick_optuna)"
     python3 "$here/bench_tune.py" "$bin" --trials 50 "${opt[@]}"
     exec python3 "$here/search_runner.py" "$bin" --quick "${opt[@]}"
 fi

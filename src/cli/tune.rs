@@ -119,19 +119,7 @@ fn config(a: &RunArgs, logdir: &Path) -> Result<Config, CliError> {
     };
     let (space, sf) = load_space(&params, space_file.as_deref())?;
     let sf = sf.unwrap_or_default();
-    let objective = match (&a.objective, &sf.objective, &stored) {
-        (Some(o), _, _) => parse_objective(o),
-        (None, Some(o), _) => o.clone(),
-        (None, None, Some(s)) => Objective {
-            name: s.objective.clone(),
-            minimize: s.minimize,
-        },
-        _ => {
-            return Err(usage(
-                "give the metric to optimise: --objective NAME[:min|:max]",
-            ))
-        }
-    };
+    let objective = objective_of(a, &sf, stored.as_ref())?;
     let strategy_s = a
         .strategy
         .clone()
@@ -140,24 +128,7 @@ fn config(a: &RunArgs, logdir: &Path) -> Result<Config, CliError> {
         Some(s) => s.parse::<Strategy>().map_err(usage)?,
         None => Strategy::default(),
     };
-    let method_s = a
-        .method
-        .clone()
-        .or_else(|| sf.method.clone())
-        .or_else(|| stored.as_ref().map(|s| s.method.clone()));
-    let method = match method_s.as_deref() {
-        None | Some("random") => Method::Random,
-        Some("grid") => Method::Grid,
-        Some("tpe") => Method::Tpe,
-        Some("cmaes") => Method::Cmaes,
-        Some("gp") => Method::Gp,
-        Some("pbt") => Method::Pbt,
-        Some(m) => {
-            return Err(usage(format!(
-                "--method {m:?}: use grid, random, tpe, gp, cmaes or pbt"
-            )))
-        }
-    };
+    let method = method_of(a, &sf, stored.as_ref())?;
     let early_stop = a
         .early_stop
         .clone()
@@ -222,6 +193,47 @@ fn config(a: &RunArgs, logdir: &Path) -> Result<Config, CliError> {
         population: a
             .population
             .or_else(|| stored.as_ref().and_then(|s| s.population)),
+    })
+}
+
+/// The objective: `--objective`, else the space file's, else (on
+/// `--resume`) the stored one.
+fn objective_of(a: &RunArgs, sf: &SpaceFile, stored: Option<&Spec>) -> Result<Objective, CliError> {
+    Ok(match (&a.objective, &sf.objective, stored) {
+        (Some(o), _, _) => parse_objective(o),
+        (None, Some(o), _) => o.clone(),
+        (None, None, Some(s)) => Objective {
+            name: s.objective.clone(),
+            minimize: s.minimize,
+        },
+        _ => {
+            return Err(usage(
+                "give the metric to optimise: --objective NAME[:min|:max]",
+            ))
+        }
+    })
+}
+
+/// The search method: `--method`, else the space file's, else (on
+/// `--resume`) the stored one; random when none is given.
+fn method_of(a: &RunArgs, sf: &SpaceFile, stored: Option<&Spec>) -> Result<Method, CliError> {
+    let method_s = a
+        .method
+        .clone()
+        .or_else(|| sf.method.clone())
+        .or_else(|| stored.map(|s| s.method.clone()));
+    Ok(match method_s.as_deref() {
+        None | Some("random") => Method::Random,
+        Some("grid") => Method::Grid,
+        Some("tpe") => Method::Tpe,
+        Some("cmaes") => Method::Cmaes,
+        Some("gp") => Method::Gp,
+        Some("pbt") => Method::Pbt,
+        Some(m) => {
+            return Err(usage(format!(
+                "--method {m:?}: use grid, random, tpe, gp, cmaes or pbt"
+            )))
+        }
     })
 }
 

@@ -252,7 +252,7 @@ pub struct RunArgs {
     pub population: Option<u64>,
     /// Stop trials whose objective falls behind, the step being the resource:
     /// asha[:grace=G,eta=E,max=R], hyperband:max=R[,grace=G,eta=E,brackets=B],
-    /// median[:warmup=W,min_trials=M], katib-median[:start_step=S,min_trials=M].
+    /// median[:warmup=W,min_trials=M,max=R], katib-median[:start_step=S,min_trials=M].
     #[arg(long, value_name = "RULE")]
     pub early_stop: Option<String>,
     /// With tpe, gp or cmaes: earlier results as prior observations, from hparams

@@ -185,6 +185,7 @@ fn max_resource(rule: &Rule) -> Option<u64> {
     match rule {
         Rule::Asha { max, .. } => *max,
         Rule::Hyperband { max, .. } => Some(*max),
+        Rule::Median { max, .. } => *max,
         _ => None,
     }
 }

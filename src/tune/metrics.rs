@@ -227,11 +227,35 @@ pub fn parse_value(s: &str) -> Option<f64> {
         }
         _ => {}
     }
-    if crate::tune::space::is_number_text(s) {
+    if is_number_text(s) {
         s.parse().ok()
     } else {
         None
     }
+}
+
+/// Whether `s` is a decimal number as the grammars read them
+/// (`[+-]?(d+[.d*]|.d+)([eE][+-]?d+)?`): no `inf`, `nan`, `1,5`, `1.5.6`.
+pub(crate) fn is_number_text(s: &str) -> bool {
+    let s = s.strip_prefix(['+', '-']).unwrap_or(s);
+    let (mantissa, exp) = match s.find(['e', 'E']) {
+        Some(i) => (&s[..i], Some(&s[i + 1..])),
+        None => (s, None),
+    };
+    let (int, frac) = match mantissa.split_once('.') {
+        Some((a, b)) => (a, b),
+        None => (mantissa, ""),
+    };
+    let digits = |t: &str| t.bytes().all(|b| b.is_ascii_digit());
+    let mantissa_ok = digits(int) && digits(frac) && !(int.is_empty() && frac.is_empty());
+    let exp_ok = match exp {
+        None => true,
+        Some(e) => {
+            let e = e.strip_prefix(['+', '-']).unwrap_or(e);
+            !e.is_empty() && digits(e)
+        }
+    };
+    mantissa_ok && exp_ok
 }
 
 /// Quotes bare `NaN`, `Infinity` and `-Infinity` outside strings, as

@@ -22,6 +22,7 @@
 //! assert_eq!(space.sample(42, 7), space.sample(42, 7));
 //! ```
 
+mod doc;
 mod draw;
 mod file;
 mod katib;
@@ -306,12 +307,6 @@ impl Param {
     pub fn spec(&self) -> String {
         spec::to_spec(&self.kind)
     }
-}
-
-/// Whether `s` is a decimal number as the grammars read them
-/// (`[+-]?(d+[.d*]|.d+)([eE][+-]?d+)?`): no `inf`, `nan`, `1,5`, `1.5.6`.
-pub(crate) fn is_number_text(s: &str) -> bool {
-    spec::is_decimal_literal(s)
 }
 
 /// Checks a parameter name: non-empty, letters, digits, `_`, `-`, `.`.

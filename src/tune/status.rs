@@ -116,6 +116,45 @@ pub fn status_text(dir: &Path, e: &Experiment) -> String {
         if s.minimize { "min" } else { "max" },
         s.strategy
     );
+    out += &format!("state: {}\n", state_line(e));
+    out += &trials_text(dir, e);
+    out += &decisions_text(e);
+    out += &lineage_text(e);
+    match e.best() {
+        Some((_, a, v)) => {
+            out += &format!(
+                "best: {} {}={v} ({})\n",
+                a.dir,
+                s.objective,
+                params_line(&a.params)
+            )
+        }
+        None => out += "best: none yet\n",
+    }
+    if e.history.bad_lines > 0 {
+        out += &format!(
+            "warning: {} unreadable lines in {}\n",
+            e.history.bad_lines,
+            journal::JOURNAL_FILE
+        );
+    }
+    out
+}
+
+/// Whether the experiment runs, ended (and why) or was interrupted.
+fn state_line(e: &Experiment) -> String {
+    if e.runner_alive {
+        format!("running (runner pid {})", e.history.runner_pid.unwrap_or(0))
+    } else if let Some(r) = &e.history.finished {
+        format!("ended: {r}")
+    } else {
+        "interrupted (no runner): continue with `hp-report tune --logdir DIR --resume`".into()
+    }
+}
+
+/// The count of trials per state, the running trials, and the last
+/// failed or killed ones with how they ended and their stderr's last line.
+fn trials_text(dir: &Path, e: &Experiment) -> String {
     let mut counts: BTreeMap<&str, u64> = BTreeMap::new();
     let mut running = Vec::new();
     let mut failures = Vec::new();
@@ -131,21 +170,13 @@ pub fn status_text(dir: &Path, e: &Experiment) -> String {
         }
     }
     let started = e.history.trials.len() as u64;
-    let state_line = if e.runner_alive {
-        format!("running (runner pid {})", e.history.runner_pid.unwrap_or(0))
-    } else if let Some(r) = &e.history.finished {
-        format!("ended: {r}")
-    } else {
-        "interrupted (no runner): continue with `hp-report tune --logdir DIR --resume`".into()
-    };
-    out += &format!("state: {state_line}\n");
     let mut parts: Vec<String> = counts.iter().map(|(k, v)| format!("{k} {v}")).collect();
     parts.push(format!("running {}", running.len()));
     parts.push(format!(
         "not started {}",
-        s.max_trials.saturating_sub(started)
+        e.spec.max_trials.saturating_sub(started)
     ));
-    out += &format!("trials: {}\n", parts.join(", "));
+    let mut out = format!("trials: {}\n", parts.join(", "));
     for a in running {
         out += &format!("  running {} ({})\n", a.dir, params_line(&a.params));
     }
@@ -171,26 +202,6 @@ pub fn status_text(dir: &Path, e: &Experiment) -> String {
     }
     if failures.len() > SHOWN {
         out += &format!("  … and {} more not succeeded\n", failures.len() - SHOWN);
-    }
-    out += &decisions_text(e);
-    out += &lineage_text(e);
-    match e.best() {
-        Some((_, a, v)) => {
-            out += &format!(
-                "best: {} {}={v} ({})\n",
-                a.dir,
-                s.objective,
-                params_line(&a.params)
-            )
-        }
-        None => out += "best: none yet\n",
-    }
-    if e.history.bad_lines > 0 {
-        out += &format!(
-            "warning: {} unreadable lines in {}\n",
-            e.history.bad_lines,
-            journal::JOURNAL_FILE
-        );
     }
     out
 }

@@ -163,10 +163,25 @@ fn slurm_resume_follows_submitted_jobs() {
     if !slurm() {
         return;
     }
+    let engine = ["--backend", "slurm", "--engine-poll", "300ms"];
+    let o = kill_and_resume(&engine, 4, Duration::from_secs(60));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("following slurm job"),
+        "{}",
+        text(&o)
+    );
+}
+
+/// Starts a 3-trial grid on `engine`, SIGKILLs the runner once two jobs
+/// are submitted (the jobs run on, `sleep` seconds each), resumes it, and
+/// checks that every trial is one job, one attempt, one session with its
+/// full curve. Returns the resume's output.
+fn kill_and_resume(engine: &[&str], sleep: u32, wait: Duration) -> Output {
     let tmp = tempfile::tempdir().expect("tempdir");
     let dir = tmp.path().join("exp");
     let d = dir.to_str().expect("utf-8");
-    let run = [
+    let script = format!("echo loss=$HP_X; sleep {sleep}; echo loss=$((HP_X * 10))");
+    let mut run = vec![
         "tune",
         "-q",
         "--logdir",
@@ -179,41 +194,21 @@ fn slurm_resume_follows_submitted_jobs() {
         "loss",
         "-j",
         "2",
-        "--backend",
-        "slurm",
-        "--engine-poll",
-        "300ms",
-        "--",
-        "sh",
-        "-c",
-        "echo loss=$HP_X; sleep 4; echo loss=$((HP_X * 10))",
     ];
+    run.extend_from_slice(engine);
+    run.extend_from_slice(&["--", "sh", "-c", &script]);
     let mut child = hp(&run)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .expect("spawn");
-    wait_jobs(&dir, 2, Duration::from_secs(60));
+    wait_jobs(&dir, 2, wait);
     let _ = child.kill(); // SIGKILL: the jobs run on
     let _ = child.wait();
-    let o = hp(&[
-        "tune",
-        "--resume",
-        "--logdir",
-        d,
-        "--backend",
-        "slurm",
-        "--engine-poll",
-        "300ms",
-    ])
-    .output()
-    .expect("resume");
+    let mut resume = vec!["tune", "--resume", "--logdir", d];
+    resume.extend_from_slice(engine);
+    let o = hp(&resume).output().expect("resume");
     assert!(o.status.success(), "{}", text(&o));
-    assert!(
-        String::from_utf8_lossy(&o.stderr).contains("following slurm job"),
-        "{}",
-        text(&o)
-    );
     let j = jobs(&dir);
     assert_eq!(j.len(), 3, "{j:?}");
     assert!(
@@ -224,10 +219,10 @@ fn slurm_resume_follows_submitted_jobs() {
         .map(|i| (i, (State::Succeeded, Some((i + 1) as f64 * 10.0))))
         .collect();
     assert_eq!(ends(&dir), want);
-    // Every trial is one attempt, one session with the full curve.
     let rows = table(&dir);
     assert_eq!(rows.len(), 3, "{rows:?}");
     assert!(rows.iter().all(|r| r.contains("success")), "{rows:?}");
+    o
 }
 
 /// A directory with an `sbatch` that refuses the first `refusals`
@@ -425,9 +420,6 @@ fn ray_resume_follows_submitted_jobs() {
     if !ray() {
         return;
     }
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let dir = tmp.path().join("exp");
-    let d = dir.to_str().expect("utf-8");
     let engine = [
         "--backend",
         "ray",
@@ -436,49 +428,7 @@ fn ray_resume_follows_submitted_jobs() {
         "--engine-poll",
         "300ms",
     ];
-    let mut run = vec![
-        "tune",
-        "-q",
-        "--logdir",
-        d,
-        "--method",
-        "grid",
-        "-p",
-        "x=choice(1,2,3)",
-        "--objective",
-        "loss",
-        "-j",
-        "2",
-    ];
-    run.extend_from_slice(&engine);
-    run.extend_from_slice(&[
-        "--",
-        "sh",
-        "-c",
-        "echo loss=$HP_X; sleep 6; echo loss=$((HP_X * 10))",
-    ]);
-    let mut child = hp(&run)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn");
-    wait_jobs(&dir, 2, Duration::from_secs(120));
-    let _ = child.kill();
-    let _ = child.wait();
-    let mut resume = vec!["tune", "--resume", "--logdir", d];
-    resume.extend_from_slice(&engine);
-    let o = hp(&resume).output().expect("resume");
-    assert!(o.status.success(), "{}", text(&o));
-    let j = jobs(&dir);
-    assert_eq!(j.len(), 3, "{j:?}");
-    assert!(
-        j.values().all(|ids| ids.len() == 1),
-        "a job submitted twice: {j:?}"
-    );
-    let want: BTreeMap<u64, (State, Option<f64>)> = (0..3)
-        .map(|i| (i, (State::Succeeded, Some((i + 1) as f64 * 10.0))))
-        .collect();
-    assert_eq!(ends(&dir), want);
+    kill_and_resume(&engine, 6, Duration::from_secs(120));
 }
 
 #[test]

@@ -20,14 +20,17 @@
 //!   classic Hyperband allocation ⌈B·E^(B−1−s)/(B−s)⌉ (Optuna's
 //!   `HyperbandPruner` budgets, with our hash for its crc32). Each bracket
 //!   compares only its own trials.
-//! * `median[:warmup=W,min_trials=M]`: Optuna's `MedianPruner`. At its
+//! * `median[:warmup=W,min_trials=M,max=R]`: Optuna's `MedianPruner`. At its
 //!   latest step s ≥ W, a trial stops when its best value so far is worse
 //!   than the median of the values that trials which ran to the end
 //!   reported at step s, once M such trials exist (default W=0, M=5, as
 //!   Optuna). This is the rule `median` means, rather than Katib's mean of
 //!   per-trial averages, because it compares like with like (values at the
 //!   same step), a median is not dragged by one diverged trial, and a
-//!   trial's best-so-far is not fooled by one noisy epoch.
+//!   trial's best-so-far is not fooled by one noisy epoch. With `max=R` a
+//!   trial that reports step R has run its budget: it ends there as
+//!   succeeded and is never stopped at its last epoch (without it, as in
+//!   Optuna, a trial can be cut at its final report).
 //! * `katib-median[:start_step=S,min_trials=M]`: Katib's `medianstop`, for
 //!   users coming from Katib: the threshold is the *mean* over the trials
 //!   that ran to the end of each one's average over its first S reports;
@@ -116,6 +119,9 @@ pub enum Rule {
         warmup: u64,
         /// Trials that ran to the end needed before any stopping.
         min_trials: usize,
+        /// The step at which a trial has run its budget and ends as
+        /// succeeded (never stopped there as early-stopped).
+        max: Option<u64>,
     },
     /// Katib's medianstop.
     KatibMedian {
@@ -150,7 +156,7 @@ impl FromStr for Rule {
         let keys: &[&str] = match name {
             "asha" => &["grace", "eta", "max"],
             "hyperband" => &["grace", "eta", "max", "brackets"],
-            "median" => &["warmup", "min_trials"],
+            "median" => &["warmup", "min_trials", "max"],
             "katib-median" => &["start_step", "min_trials"],
             _ => {
                 return Err(fail(format!(
@@ -224,6 +230,10 @@ fn build(name: &str, get: &dyn Fn(&str) -> Option<u64>) -> Result<Rule, String> 
         "median" => Ok(Rule::Median {
             warmup: get("warmup").unwrap_or(0),
             min_trials: at_least("min_trials", 5, 1)? as usize,
+            max: match get("max") {
+                Some(0) => return Err("max must be at least 1, got 0".into()),
+                m => m,
+            },
         }),
         _ => Ok(Rule::KatibMedian {
             start_step: at_least("start_step", 4, 1)? as usize,
@@ -252,8 +262,16 @@ impl fmt::Display for Rule {
                 f,
                 "hyperband:grace={grace},eta={eta},max={max},brackets={brackets}"
             ),
-            Rule::Median { warmup, min_trials } => {
-                write!(f, "median:warmup={warmup},min_trials={min_trials}")
+            Rule::Median {
+                warmup,
+                min_trials,
+                max,
+            } => {
+                write!(f, "median:warmup={warmup},min_trials={min_trials}")?;
+                match max {
+                    Some(m) => write!(f, ",max={m}"),
+                    None => Ok(()),
+                }
             }
             Rule::KatibMedian {
                 start_step,
@@ -320,9 +338,14 @@ impl Rule {
                     bracket_of(r.trial, *eta, *brackets) == s
                 })
             }
-            Rule::Median { warmup, min_trials } => {
-                median(table, me, *warmup, *min_trials, minimize)
-            }
+            Rule::Median {
+                warmup,
+                min_trials,
+                max,
+            } => match ran_budget(me, *max) {
+                Some(e) => Decision::Stop(e),
+                None => median(table, me, *warmup, *min_trials, minimize),
+            },
             Rule::KatibMedian {
                 start_step,
                 min_trials,
@@ -479,6 +502,23 @@ fn median_of(sorted: &[f64]) -> f64 {
         Some(next) if frac > 0.0 => sorted[i] + frac * (next - sorted[i]),
         _ => sorted[i],
     }
+}
+
+/// The end of a `median` trial that reached `max`: it ran its budget, so
+/// it stops (the runner records it as succeeded) instead of being compared.
+fn ran_budget(me: &Reports, max: Option<u64>) -> Option<Evidence> {
+    let max = max?;
+    let &(step, value) = me.points.last()?;
+    (step >= max).then(|| Evidence {
+        rule: "median",
+        bracket: None,
+        step,
+        rung: max,
+        value,
+        compared: Vec::new(),
+        cut: None,
+        why: format!("reached max={max}"),
+    })
 }
 
 fn median(

@@ -129,6 +129,7 @@ fn median_is_optunas_median_of_finished_trials_against_best_so_far() {
     let r = Rule::Median {
         warmup: 2,
         min_trials: 3,
+        max: None,
     };
     let mut table = vec![
         reports(0, &[(1, 5.0), (2, 1.0), (3, 0.9)], true),
@@ -273,6 +274,7 @@ fn decisions_equal_syne_tune_asha_and_optuna_median_pruner() {
         let rule = Rule::Median {
             warmup: int(&case["warmup"]),
             min_trials: int(&case["min_trials"]) as usize,
+            max: None,
         };
         let minimize = case["minimize"].as_bool().unwrap_or(true);
         checked += replay(&rule, minimize, case["events"].as_array(), |e| {
@@ -322,4 +324,32 @@ fn replay<'a>(
         n += 1;
     }
     n
+}
+
+#[test]
+fn median_with_max_ends_a_trial_at_its_budget_instead_of_cutting_it() {
+    let r: Rule = "median:warmup=1,min_trials=2,max=3".parse().expect("rule");
+    assert_eq!(r.to_string(), "median:warmup=1,min_trials=2,max=3");
+    let table = vec![
+        reports(0, &[(1, 1.0), (2, 0.5), (3, 0.1)], true),
+        reports(1, &[(1, 1.0), (2, 0.5), (3, 0.2)], true),
+        reports(9, &[(1, 2.0), (2, 2.0)], false),
+    ];
+    // Worse than the median at step 2: stopped, with the comparison.
+    match r.decide(&table, 9, true) {
+        Decision::Stop(e) => assert!(e.cut.is_some(), "{e:?}"),
+        d => panic!("{d:?}"),
+    }
+    // At step 3 = max it is just as bad, but it ran its budget.
+    let mut table = table;
+    table[2] = reports(9, &[(1, 2.0), (2, 2.0), (3, 2.0)], false);
+    match r.decide(&table, 9, true) {
+        Decision::Stop(e) => assert_eq!((e.why.as_str(), e.cut), ("reached max=3", None)),
+        d => panic!("{d:?}"),
+    }
+    assert!("median:max=0".parse::<Rule>().is_err());
+    assert_eq!(
+        "median".parse::<Rule>().expect("rule").to_string(),
+        "median:warmup=0,min_trials=5"
+    );
 }

@@ -20,7 +20,7 @@
 //! mean and deviation min/max stand for). The trial template is ignored.
 
 use super::super::metrics::Strategy;
-use super::file::{show, Ctx, Value};
+use super::doc::{show, Ctx, Value};
 use super::{Objective, ParamKind, SpaceError, SpaceFile};
 
 /// Reads a Katib Experiment document.

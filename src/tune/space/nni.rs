@@ -11,7 +11,7 @@
 
 use std::path::Path;
 
-use super::file::{key_str, show, Ctx, Value};
+use super::doc::{key_str, show, Ctx, Value};
 use super::{Param, ParamKind, Space, SpaceError, SpaceFile};
 
 /// One `{_type, _value}` entry.
@@ -130,7 +130,7 @@ pub(super) fn read_config(doc: &Value, ctx: &Ctx, path: &Path) -> Result<SpaceFi
             ctx.at("searchSpaceFile")
                 .err(format!("cannot read {name}: {e}"))
         })?;
-        let inner = super::file::parse_text(&text, &name)?;
+        let inner = super::doc::parse_text(&text, &name)?;
         sf.space = read_space(&inner, &Ctx::new(&name))?;
     }
     sf.parallel = ctx

@@ -167,7 +167,7 @@ pub(super) fn literal(text: &str) -> HParamValue {
             return HParamValue::Int(i);
         }
     }
-    if is_decimal_literal(text) {
+    if crate::tune::metrics::is_number_text(text) {
         if let Ok(x) = text.parse::<f64>() {
             if x.is_finite() {
                 return HParamValue::Float(x);
@@ -184,29 +184,6 @@ pub(super) fn literal(text: &str) -> HParamValue {
 fn is_int_literal(s: &str) -> bool {
     let d = s.strip_prefix(['+', '-']).unwrap_or(s);
     !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit())
-}
-
-/// `[+-]?(d+.?d*|.d+)([eE][+-]?d+)?`: no `inf`, `nan`, `1,5` or `1.5.6`.
-pub(crate) fn is_decimal_literal(s: &str) -> bool {
-    let s = s.strip_prefix(['+', '-']).unwrap_or(s);
-    let (mantissa, exp) = match s.find(['e', 'E']) {
-        Some(i) => (&s[..i], Some(&s[i + 1..])),
-        None => (s, None),
-    };
-    let (int, frac) = match mantissa.split_once('.') {
-        Some((a, b)) => (a, b),
-        None => (mantissa, ""),
-    };
-    let digits = |t: &str| t.bytes().all(|b| b.is_ascii_digit());
-    let mantissa_ok = digits(int) && digits(frac) && !(int.is_empty() && frac.is_empty());
-    let exp_ok = match exp {
-        None => true,
-        Some(e) => {
-            let e = e.strip_prefix(['+', '-']).unwrap_or(e);
-            !e.is_empty() && digits(e)
-        }
-    };
-    mantissa_ok && exp_ok
 }
 
 /// Parses a SPEC (the text after `NAME=`) for parameter `name`.
@@ -281,15 +258,15 @@ fn int(p: &Parser, a: &Arg) -> Result<i64, SpaceError> {
     }
 }
 
-/// Builds the kind from a call's arguments, checking their count and values.
-fn build(
+/// Checks a call's argument count: `choice` takes any, `range` two or
+/// three, the two-bound and two-moment forms two, the quantised forms three.
+fn check_arity(
     p: &Parser,
     func: &str,
     sig: &str,
-    fpos: usize,
     args: &[Arg],
     close: usize,
-) -> Result<ParamKind, SpaceError> {
+) -> Result<(), SpaceError> {
     let want = match func {
         "choice" => None,
         "range" => Some(2..=3),
@@ -309,6 +286,19 @@ fn build(
             ));
         }
     }
+    Ok(())
+}
+
+/// Builds the kind from a call's arguments, checking their count and values.
+fn build(
+    p: &Parser,
+    func: &str,
+    sig: &str,
+    fpos: usize,
+    args: &[Arg],
+    close: usize,
+) -> Result<ParamKind, SpaceError> {
+    check_arity(p, func, sig, args, close)?;
     let n = |i: usize| num(p, &args[i]);
     let kind = match func {
         "choice" => ParamKind::Choice(args.iter().map(|a| a.value.clone()).collect()),

@@ -23,9 +23,9 @@
 
 use serde_yaml_ng::Mapping;
 
-use super::file::{key_str, show, Value};
+use super::doc::{key_str, show, Value};
 
-use super::file::Ctx;
+use super::doc::Ctx;
 use super::{Objective, Param, ParamKind, Space, SpaceError, SpaceFile};
 
 /// Reads a W&B sweep document.
