@@ -141,6 +141,7 @@ pub mod record;
 pub mod report;
 #[doc(hidden)]
 pub mod rng;
+pub mod sorted_map;
 #[doc(hidden)]
 pub mod summary;
 pub mod trainer;

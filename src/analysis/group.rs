@@ -7,12 +7,11 @@
 //! `min` and `max` are per metric (TensorBoard's own MEDIAN/MIN/MAX instead
 //! copy all metrics of one representative session).
 
-use std::collections::BTreeMap;
-
 use crate::analysis::agg::{sample_std, Agg};
 use crate::analysis::table::Row;
 use crate::logdir::model::{by_group, group_hparams};
 use crate::logdir::MetricKey;
+use crate::sorted_map::SortedMap;
 
 /// Groups session rows (in the order given, which decides each group's
 /// first session) into group rows.
@@ -23,9 +22,9 @@ pub fn aggregate(sessions: &[Row], metrics: &[MetricKey], agg: Agg) -> Vec<Row> 
             let mut names: Vec<String> = rs.iter().map(|r| r.name.clone()).collect();
             names.sort();
             let hparams = group_hparams(rs.first().map(|r| &r.hparams));
-            let mut values = BTreeMap::new();
-            let mut std = BTreeMap::new();
-            let mut counts = BTreeMap::new();
+            let mut values = SortedMap::new();
+            let mut std = SortedMap::new();
+            let mut counts = SortedMap::new();
             for k in metrics {
                 let mut vs: Vec<f64> = rs
                     .iter()

@@ -17,6 +17,7 @@ use crate::hparams::Status;
 use crate::logdir::{
     ExperimentView, HParamType, LabelledMetrics, LoadOptions, Logdir, MetricKey, Session,
 };
+use crate::sorted_map::SortedMap;
 
 /// What to show and how: the CLI's table options as a library value.
 #[derive(Clone, Debug, Default)]
@@ -115,7 +116,11 @@ impl Names {
         if printed.len() > 1 {
             return Err(ambiguous(printed));
         }
-        let by_tag: Vec<_> = self.metrics.iter().filter(|(k, _)| k.tag == name).collect();
+        let by_tag: Vec<_> = self
+            .metrics
+            .iter()
+            .filter(|(k, _)| &*k.tag == name)
+            .collect();
         match by_tag.len() {
             0 => Ok(self.display.get(name).cloned()),
             1 => Ok(Some(by_tag[0].0.clone())),
@@ -297,7 +302,11 @@ impl Plan {
                 group: s.group.clone(),
                 status: Some(s.status),
                 sessions: vec![s.name.clone()],
-                hparams: s.hparams.clone(),
+                hparams: s
+                    .hparams
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
                 metrics: working
                     .iter()
                     .filter_map(|k| {
@@ -305,8 +314,8 @@ impl Plan {
                         Some((k.clone(), v))
                     })
                     .collect(),
-                std: BTreeMap::new(),
-                counts: BTreeMap::new(),
+                std: SortedMap::new(),
+                counts: SortedMap::new(),
             })
             .collect()
     }

@@ -212,10 +212,7 @@ mod tests {
     use super::*;
 
     fn row(name: &str, lr: Option<HParamValue>, loss: Option<f64>) -> Row {
-        let key = MetricKey {
-            group: String::new(),
-            tag: "loss".into(),
-        };
+        let key = MetricKey::new("", "loss");
         Row {
             rank: 0,
             name: name.into(),
@@ -240,10 +237,7 @@ mod tests {
             row("b", Some(HParamValue::Float(0.01)), Some(0.5)),
             row("c", None, None),
         ];
-        let key = MetricKey {
-            group: String::new(),
-            tag: "loss".into(),
-        };
+        let key = MetricKey::new("", "loss");
         let cond: Condition = "loss>1".parse().unwrap();
         let r = rank(
             rows.clone(),

@@ -56,12 +56,13 @@ impl Reduction {
                 Goal::Min => s.min.map(|p| p.value),
             },
             Reduction::MeanLast(_) => {
-                if s.tail.is_empty() {
+                let tail = s.tail();
+                if tail.is_empty() {
                     return None;
                 }
-                Some(s.tail.iter().map(|p| p.value).sum::<f64>() / s.tail.len() as f64)
+                Some(tail.iter().map(|p| p.value).sum::<f64>() / tail.len() as f64)
             }
-            Reduction::AtStep(_) => s.at_step.map(|p| p.value),
+            Reduction::AtStep(_) => s.at_step().map(|p| p.value),
         }
     }
 

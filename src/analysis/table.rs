@@ -11,6 +11,7 @@ use crate::analysis::goal::Goal;
 use crate::analysis::reduce::Reduction;
 use crate::hparams::{HParamValue, Status};
 use crate::logdir::{HParamType, MetricKey};
+use crate::sorted_map::SortedMap;
 
 /// An hparam column.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -56,12 +57,12 @@ pub struct Row {
     /// hparam values.
     pub hparams: BTreeMap<String, HParamValue>,
     /// Reduced (and, for groups, aggregated) metric values; absent = no data.
-    pub metrics: BTreeMap<MetricKey, f64>,
+    pub metrics: SortedMap<MetricKey, f64>,
     /// Group rows: sample standard deviation over member sessions (absent
     /// with fewer than two values).
-    pub std: BTreeMap<MetricKey, f64>,
+    pub std: SortedMap<MetricKey, f64>,
     /// Sessions per metric that had a value (group rows).
-    pub counts: BTreeMap<MetricKey, usize>,
+    pub counts: SortedMap<MetricKey, usize>,
 }
 
 /// The answer to a query.

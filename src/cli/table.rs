@@ -104,11 +104,14 @@ pub(crate) fn run(args: &TableArgs) -> Result<(), CliError> {
     if let Some(secs) = args.watch {
         return watch(args, logdir, &q, secs);
     }
-    let ld = load_for(logdir, &q, args.quiet)?;
+    let mut ld = load_for(logdir, &q, args.quiet)?;
     if !args.quiet {
         print_warnings(&ld.warnings, logdir);
     }
     require_sessions(&ld)?;
+    // The table needs the sessions only: the memory of the runs' own data
+    // goes to the rows.
+    ld.release_runs();
     render(args, logdir, &ld, &q)
 }
 

@@ -28,7 +28,8 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::event::EventFileReader;
-use crate::logdir::load::{in_pool, reading_pool, LoadError, LoadOptions, Logdir};
+use crate::logdir::error::LoadError;
+use crate::logdir::load::{in_pool, reading_pool, LoadOptions, Logdir};
 use crate::logdir::model::{self, ExperimentView};
 use crate::logdir::run::{RunData, RunReader};
 use crate::logdir::scan::RunFiles;

@@ -14,6 +14,7 @@
 //! Both read through a [`Source`]: a local directory, or with the `cloud`
 //! feature an object-store prefix.
 
+mod error;
 mod follow;
 mod load;
 pub(crate) mod model;
@@ -24,8 +25,9 @@ pub(crate) mod series;
 mod sidecar;
 pub mod source;
 
+pub use error::LoadError;
 pub use follow::{Follower, PollUpdate};
-pub use load::{load, load_source, load_with_progress, LoadError, LoadOptions, Logdir};
+pub use load::{load, load_source, load_with_progress, LoadOptions, Logdir};
 pub use model::{
     metric_labels, ExperimentView, HParamDomain, HParamInfoView, HParamType, LabelledMetrics,
     MetricInfoView, MetricKey, Session,

@@ -14,8 +14,9 @@
 //!   hparams are its first session's, its metrics the mean over the sessions
 //!   that have them.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fmt;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -26,22 +27,65 @@ use crate::logdir::runs::RunsInfo;
 use crate::logdir::series::{ScalarMap, Series};
 use crate::logdir::Warning;
 use crate::proto::tensorboard::hparams::{h_param_info, DataType, Experiment};
+use crate::sorted_map::SortedMap;
 
 /// A metric's name: scalar `tag` in sub-run `group` of a session.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+///
+/// The names are shared strings: a logdir of 10,000 sessions has a few
+/// distinct metric names but one key per session and metric (and per table
+/// row), so keys built by the loader share one copy of each name, and
+/// cloning a key copies two pointers.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct MetricKey {
     /// Sub-run relative to the session ("" for the session run).
-    pub group: String,
+    pub group: Arc<str>,
     /// Scalar tag.
-    pub tag: String,
+    pub tag: Arc<str>,
 }
 
 impl MetricKey {
     /// A key.
-    pub fn new(group: impl Into<String>, tag: impl Into<String>) -> Self {
+    pub fn new(group: impl Into<Arc<str>>, tag: impl Into<Arc<str>>) -> Self {
         MetricKey {
             group: group.into(),
             tag: tag.into(),
+        }
+    }
+}
+
+impl Serialize for MetricKey {
+    /// `{"group": …, "tag": …}`.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("MetricKey", 2)?;
+        st.serialize_field("group", &*self.group)?;
+        st.serialize_field("tag", &*self.tag)?;
+        st.end()
+    }
+}
+
+/// One shared copy of each name (see [`MetricKey`]).
+#[derive(Default)]
+pub(crate) struct Names {
+    seen: HashSet<Arc<str>>,
+}
+
+impl Names {
+    /// The shared copy of `s`.
+    pub(crate) fn get(&mut self, s: &str) -> Arc<str> {
+        if let Some(a) = self.seen.get(s) {
+            return a.clone();
+        }
+        let a: Arc<str> = Arc::from(s);
+        self.seen.insert(a.clone());
+        a
+    }
+
+    /// The key (`group`, `tag`) made of shared names.
+    pub(crate) fn key(&mut self, group: &str, tag: &str) -> MetricKey {
+        MetricKey {
+            group: self.get(group),
+            tag: self.get(tag),
         }
     }
 }
@@ -290,7 +334,7 @@ pub struct Session {
     /// Group key: the start info's `group_name`, or the session name.
     pub group: String,
     /// hparam values.
-    pub hparams: BTreeMap<String, HParamValue>,
+    pub hparams: SortedMap<String, HParamValue>,
     /// How it ended.
     pub status: Status,
     /// From the start info (0 if not written).
@@ -365,12 +409,12 @@ fn sessions_of(runs: &BTreeMap<String, RunData>) -> (Vec<Session>, Vec<Warning>)
         let Some(start) = &run.hparams.session_start else {
             continue;
         };
-        let mut hparams = BTreeMap::new();
-        for (k, v) in &start.hparams {
-            if let Some(v) = HParamValue::from_proto(v) {
-                hparams.insert(k.clone(), v);
-            }
-        }
+        // In key order already (the proto's map is sorted).
+        let hparams: SortedMap<String, HParamValue> = start
+            .hparams
+            .iter()
+            .filter_map(|(k, v)| Some((k.clone(), HParamValue::from_proto(v)?)))
+            .collect();
         let end = run.hparams.session_end.as_ref();
         sessions.push(Session {
             name: name.clone(),
@@ -407,6 +451,7 @@ fn attach_scalars(
     sessions: &mut [Session],
 ) -> BTreeSet<(String, String)> {
     let mut inferred_metrics: BTreeSet<(String, String)> = BTreeSet::new();
+    let mut names = Names::default();
     for (name, run) in runs {
         if run.scalars.is_empty() {
             continue;
@@ -437,7 +482,7 @@ fn attach_scalars(
                 }
                 session
                     .scalars
-                    .insert_shared(MetricKey::new(group.clone(), tag.clone()), series.clone());
+                    .insert_shared(names.key(&group, tag), series.clone());
             }
             longest = false;
         }

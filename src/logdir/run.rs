@@ -15,16 +15,26 @@ use crate::hparams::plugin::{
 const EXPERIMENT_TAG_B: &[u8] = EXPERIMENT_TAG.as_bytes();
 const START_TAG_B: &[u8] = SESSION_START_INFO_TAG.as_bytes();
 const END_TAG_B: &[u8] = SESSION_END_INFO_TAG.as_bytes();
-use crate::logdir::runs::{text_of, ARGS_TEXT_TAG};
 use crate::logdir::series::{Point, ScalarMap, Series, SeriesOptions};
 use crate::logdir::source::{EventFile, Source};
 use crate::logdir::Warning;
 use crate::proto::tensorboard::hparams::{
     h_params_plugin_data::Data, Experiment, SessionEndInfo, SessionStartInfo,
 };
-use crate::proto::tensorboard::{DataClass, SummaryMetadata};
+use crate::proto::tensorboard::{DataClass, SummaryMetadata, TensorProto};
 use crate::record::RecordError;
 use crate::summary::SCALARS_PLUGIN;
+
+/// The text summary tag under which Hugging Face's Trainer writes its
+/// TrainingArguments (`add_text("args", …)` appends `/text_summary`).
+pub const ARGS_TEXT_TAG: &str = "args/text_summary";
+
+/// The text of a text-plugin summary tensor (its first string), if it is one.
+pub(crate) fn text_of(tensor: &[u8]) -> Option<String> {
+    let t = TensorProto::decode(tensor).ok()?;
+    let first = t.string_val.first()?;
+    Some(String::from_utf8_lossy(first).into_owned())
+}
 
 /// The hparams summaries of a run (the first of each tag, as TensorBoard
 /// keeps them).
@@ -431,4 +441,20 @@ fn classify(
         }
     }
     TagKind::Ignored
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_summaries_decode() {
+        let t = TensorProto {
+            dtype: 7,
+            string_val: vec![b"{\"a\": 1}".to_vec()],
+            ..Default::default()
+        };
+        assert_eq!(text_of(&t.encode_to_vec()).as_deref(), Some("{\"a\": 1}"));
+        assert_eq!(text_of(b"\xff\xff"), None);
+    }
 }

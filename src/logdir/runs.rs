@@ -18,20 +18,14 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use prost::Message;
 use serde::Serialize;
 
 use crate::hparams::Status;
 use crate::logdir::model::{self, ExperimentView, MetricInfoView, MetricKey, Session};
-use crate::logdir::run::RunData;
+use crate::logdir::run::{RunData, ARGS_TEXT_TAG};
 use crate::logdir::series::ScalarMap;
 use crate::logdir::sidecar::{self, Flat};
 use crate::logdir::Warning;
-use crate::proto::tensorboard::TensorProto;
-
-/// The text summary tag under which Hugging Face's Trainer writes its
-/// TrainingArguments (`add_text("args", …)` appends `/text_summary`).
-pub const ARGS_TEXT_TAG: &str = "args/text_summary";
 
 /// Last path components that name a split sub-run of a training run.
 const SPLITS: &[&str] = &[
@@ -75,13 +69,6 @@ impl RunsInfo {
         }
         note
     }
-}
-
-/// The text of a text-plugin summary tensor (its first string), if it is one.
-pub(crate) fn text_of(tensor: &[u8]) -> Option<String> {
-    let t = TensorProto::decode(tensor).ok()?;
-    let first = t.string_val.first()?;
-    Some(String::from_utf8_lossy(first).into_owned())
 }
 
 /// The row a run belongs to and the metric group of its tags there.
@@ -153,11 +140,12 @@ pub(crate) fn build(
     }
     let mut info = RunsInfo::default();
     let mut sessions = Vec::new();
+    let mut names = model::Names::default();
     for (row, members) in rows {
         let mut scalars = ScalarMap::new();
         for (group, run) in &members {
             for (tag, series) in run.scalars.iter_shared() {
-                scalars.insert_shared(MetricKey::new(group.clone(), tag.clone()), series.clone());
+                scalars.insert_shared(names.key(group, tag), series.clone());
             }
         }
         let dir = members.iter().find_map(|(g, r)| {
@@ -172,9 +160,9 @@ pub(crate) fn build(
         let hparams = match hparams_of(dir.as_deref(), &runs_of_row, &mut warnings) {
             Some((flat, from)) => {
                 info.hparams_from.insert(row.clone(), from.to_string());
-                flat
+                flat.into_iter().collect()
             }
-            None => BTreeMap::new(),
+            None => Default::default(),
         };
         let start = runs_of_row
             .iter()
@@ -224,16 +212,5 @@ mod tests {
         assert_eq!(r("version_0"), ("version_0".into(), String::new()));
         assert_eq!(r("."), (".".into(), String::new()));
         assert_eq!(r("train_lr0.1"), ("train_lr0.1".into(), String::new()));
-    }
-
-    #[test]
-    fn text_summaries_decode() {
-        let t = TensorProto {
-            dtype: 7,
-            string_val: vec![b"{\"a\": 1}".to_vec()],
-            ..Default::default()
-        };
-        assert_eq!(text_of(&t.encode_to_vec()).as_deref(), Some("{\"a\": 1}"));
-        assert_eq!(text_of(b"\xff\xff"), None);
     }
 }

@@ -10,8 +10,18 @@ use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
 
-use crate::logdir::source::EventFile;
 use crate::logdir::Warning;
+
+/// An event file found by [`Source::discover`](crate::logdir::Source::discover).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EventFile {
+    /// How the file is named in runs and warnings: a local path, or for an
+    /// object the logdir's URL joined with the object's relative key.
+    pub path: PathBuf,
+    /// The size when the listing gave it (object stores do; the local walk
+    /// does not stat files, reading to the end costs nothing extra there).
+    pub size: Option<u64>,
+}
 
 /// A run and its event files, in read order.
 #[derive(Clone, Debug, PartialEq, Eq)]

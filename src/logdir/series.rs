@@ -14,6 +14,8 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
+use crate::sorted_map::SortedMap;
+
 /// One scalar datum.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct Point {
@@ -37,6 +39,10 @@ pub struct SeriesOptions {
 }
 
 /// A scalar series of one (run, tag).
+///
+/// Kept small: a logdir of 10,000 short sessions holds 60,000 of them. The
+/// extras of a mean over the last N points or of one step, rarely asked
+/// for, live behind one pointer ([`Series::tail`], [`Series::at_step`]).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Series {
     /// Points read.
@@ -52,10 +58,16 @@ pub struct Series {
     pub max: Option<Point>,
     /// Every point in read order, if curves were asked for.
     pub points: Vec<Point>,
-    /// The last points, if a tail was asked for.
-    pub tail: VecDeque<Point>,
-    /// The last point at the requested step.
-    pub at_step: Option<Point>,
+    /// The tail and the point at a step, if either was asked for.
+    extras: Option<Box<Extras>>,
+}
+
+/// What a [`Series`] keeps for [`SeriesOptions::tail`] and
+/// [`SeriesOptions::at_step`].
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Extras {
+    tail: VecDeque<Point>,
+    at_step: Option<Point>,
 }
 
 impl Series {
@@ -68,9 +80,13 @@ impl Series {
             min: None,
             max: None,
             points: Vec::new(),
-            // Grown as points arrive: N may be large and most series short.
-            tail: VecDeque::with_capacity(opts.tail.min(64)),
-            at_step: None,
+            extras: (opts.tail > 0 || opts.at_step.is_some()).then(|| {
+                Box::new(Extras {
+                    // Grown as points arrive: N may be large and most series short.
+                    tail: VecDeque::with_capacity(opts.tail.min(64)),
+                    at_step: None,
+                })
+            }),
         };
         s.push(p, opts);
         s
@@ -92,21 +108,34 @@ impl Series {
         if opts.curves {
             self.points.push(p);
         }
-        if opts.tail > 0 {
-            if self.tail.len() == opts.tail {
-                self.tail.pop_front();
+        if let Some(x) = &mut self.extras {
+            if opts.tail > 0 {
+                if x.tail.len() == opts.tail {
+                    x.tail.pop_front();
+                }
+                x.tail.push_back(p);
             }
-            self.tail.push_back(p);
+            if opts.at_step == Some(p.step) {
+                x.at_step = Some(p);
+            }
         }
-        if opts.at_step == Some(p.step) {
-            self.at_step = Some(p);
-        }
+    }
+
+    /// The last points, oldest first, if a tail was asked for (else empty).
+    pub fn tail(&self) -> &VecDeque<Point> {
+        static EMPTY: VecDeque<Point> = VecDeque::new();
+        self.extras.as_ref().map_or(&EMPTY, |x| &x.tail)
+    }
+
+    /// The last point at the requested step, if one was asked for and read.
+    pub fn at_step(&self) -> Option<Point> {
+        self.extras.as_ref().and_then(|x| x.at_step)
     }
 }
 
 /// The scalar series of a run (by tag) or of a session (by [`MetricKey`]):
 /// a map sorted by key, like a `BTreeMap`, but stored as one vector of
-/// shared series.
+/// shared series ([`SortedMap`]).
 ///
 /// Logdirs of many short sessions have a few series per run; a `BTreeMap`
 /// allocates room for eleven in its first node, and a session used to copy
@@ -116,13 +145,13 @@ impl Series {
 /// [`MetricKey`]: crate::logdir::MetricKey
 #[derive(Clone, PartialEq)]
 pub struct ScalarMap<K> {
-    entries: Vec<(K, Arc<Series>)>,
+    entries: SortedMap<K, Arc<Series>>,
 }
 
 impl<K> Default for ScalarMap<K> {
     fn default() -> Self {
         ScalarMap {
-            entries: Vec::new(),
+            entries: SortedMap::default(),
         }
     }
 }
@@ -143,19 +172,12 @@ impl<K: Ord> ScalarMap<K> {
         self.entries.is_empty()
     }
 
-    fn find<Q: Ord + ?Sized>(&self, key: &Q) -> Result<usize, usize>
-    where
-        K: Borrow<Q>,
-    {
-        self.entries.binary_search_by(|(k, _)| k.borrow().cmp(key))
-    }
-
     /// The series under `key`.
     pub fn get<Q: Ord + ?Sized>(&self, key: &Q) -> Option<&Series>
     where
         K: Borrow<Q>,
     {
-        self.find(key).ok().map(|i| &*self.entries[i].1)
+        self.entries.get(key).map(|s| &**s)
     }
 
     /// True if there is a series under `key`.
@@ -163,7 +185,7 @@ impl<K: Ord> ScalarMap<K> {
     where
         K: Borrow<Q>,
     {
-        self.find(key).is_ok()
+        self.entries.contains_key(key)
     }
 
     /// Puts `series` under `key`, replacing any series there.
@@ -173,10 +195,7 @@ impl<K: Ord> ScalarMap<K> {
 
     /// Puts a shared series under `key`, replacing any series there.
     pub(crate) fn insert_shared(&mut self, key: K, series: Arc<Series>) {
-        match self.find(&key) {
-            Ok(i) => self.entries[i].1 = series,
-            Err(i) => self.entries.insert(i, (key, series)),
-        }
+        self.entries.insert(key, series);
     }
 
     /// Gives back spare capacity.
@@ -186,12 +205,12 @@ impl<K: Ord> ScalarMap<K> {
 
     /// Keys in order.
     pub fn keys(&self) -> impl Iterator<Item = &K> {
-        self.entries.iter().map(|(k, _)| k)
+        self.entries.keys()
     }
 
     /// Series in key order.
     pub fn values(&self) -> impl Iterator<Item = &Series> {
-        self.entries.iter().map(|(_, s)| &**s)
+        self.entries.values().map(|s| &**s)
     }
 
     /// (key, series) in key order.
@@ -201,17 +220,19 @@ impl<K: Ord> ScalarMap<K> {
 
     /// (key, shared series) in key order.
     pub(crate) fn iter_shared(&self) -> impl Iterator<Item = (&K, &Arc<Series>)> {
-        self.entries.iter().map(|(k, s)| (k, s))
+        self.entries.iter()
     }
 }
 
-fn entry_ref<K>(e: &(K, Arc<Series>)) -> (&K, &Series) {
-    (&e.0, &*e.1)
+fn entry_ref<'a, K>(e: (&'a K, &'a Arc<Series>)) -> (&'a K, &'a Series) {
+    (e.0, &**e.1)
 }
 
 /// The iterator of [`ScalarMap::iter`].
-pub type Iter<'a, K> =
-    std::iter::Map<std::slice::Iter<'a, (K, Arc<Series>)>, fn(&(K, Arc<Series>)) -> (&K, &Series)>;
+pub type Iter<'a, K> = std::iter::Map<
+    crate::sorted_map::Iter<'a, K, Arc<Series>>,
+    fn((&'a K, &'a Arc<Series>)) -> (&'a K, &'a Series),
+>;
 
 impl<'a, K: Ord> IntoIterator for &'a ScalarMap<K> {
     type Item = (&'a K, &'a Series);
@@ -225,18 +246,9 @@ impl<K: Ord> FromIterator<(K, Series)> for ScalarMap<K> {
     /// Later entries replace earlier ones with the same key, as in a
     /// `BTreeMap`.
     fn from_iter<I: IntoIterator<Item = (K, Series)>>(iter: I) -> Self {
-        let mut entries: Vec<(K, Arc<Series>)> =
-            iter.into_iter().map(|(k, s)| (k, Arc::new(s))).collect();
-        // Stable: equal keys stay in input order; keep the last of each.
-        entries.sort_by(|a, b| a.0.cmp(&b.0));
-        let mut out: Vec<(K, Arc<Series>)> = Vec::with_capacity(entries.len());
-        for e in entries {
-            match out.last_mut() {
-                Some(last) if last.0 == e.0 => *last = e,
-                _ => out.push(e),
-            }
+        ScalarMap {
+            entries: iter.into_iter().map(|(k, s)| (k, Arc::new(s))).collect(),
         }
-        ScalarMap { entries: out }
     }
 }
 
@@ -253,9 +265,7 @@ impl<K: Ord + Borrow<Q>, Q: Ord + ?Sized> Index<&Q> for ScalarMap<K> {
 
 impl<K: fmt::Debug> fmt::Debug for ScalarMap<K> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_map()
-            .entries(self.entries.iter().map(|(k, s)| (k, &**s)))
-            .finish()
+        self.entries.fmt(f)
     }
 }
 

@@ -115,8 +115,8 @@ fn metric_axis(src: &Source, key: &MetricKey) -> Axis {
         .collect();
     let k = key.clone();
     Axis {
-        over: key.group.clone(),
-        name: key.tag.clone(),
+        over: key.group.to_string(),
+        name: key.tag.to_string(),
         scale: Scale::numeric(&xs, false, 0.0, false),
         value: Box::new(move |r: &Row| Some(Val::Num(*r.metrics.get(&k)?))),
     }

@@ -20,20 +20,10 @@ use std::path::{Path, PathBuf};
 #[cfg(feature = "cloud")]
 pub use remote::ObjectStoreSource;
 
-use crate::logdir::load::{check_root, LoadError};
+use crate::logdir::error::{check_root, LoadError};
+pub use crate::logdir::scan::EventFile;
 use crate::logdir::scan::{self, RunFiles};
 use crate::logdir::Warning;
-
-/// An event file found by [`Source::discover`].
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct EventFile {
-    /// How the file is named in runs and warnings: a local path, or for an
-    /// object the logdir's URL joined with the object's relative key.
-    pub path: PathBuf,
-    /// The size when the listing gave it (object stores do; the local walk
-    /// does not stat files, reading to the end costs nothing extra there).
-    pub size: Option<u64>,
-}
 
 /// A readable stream of one event file's bytes.
 pub type FileReader = Box<dyn Read + Send>;

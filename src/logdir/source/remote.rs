@@ -30,7 +30,7 @@ use futures_util::stream::{BoxStream, StreamExt, TryStreamExt};
 use object_store::path::Path as Key;
 use object_store::{BackoffConfig, GetOptions, GetRange, ObjectStore, ObjectStoreExt, RetryConfig};
 
-use crate::logdir::load::LoadError;
+use crate::logdir::error::LoadError;
 use crate::logdir::scan::{text, RunFiles};
 use crate::logdir::source::{EventFile, FileReader, Source};
 use crate::logdir::Warning;
