@@ -412,6 +412,38 @@ struct Running {
     exited: bool,
 }
 
+impl Running {
+    /// Trial `index`'s attempt `attempt`, started (or followed again) at
+    /// `started` in `trial_dir`: no deadline, no job id, nothing sent yet.
+    fn new(
+        (index, attempt): (u64, u32),
+        dir: String,
+        values: Trial,
+        process: Handle,
+        session: TrialSession,
+        trial_dir: &Path,
+        started: Instant,
+    ) -> Self {
+        Running {
+            index,
+            attempt,
+            dir,
+            values,
+            process,
+            job: None,
+            session: Some(session),
+            started,
+            deadline: None,
+            stop_as: None,
+            term_sent: None,
+            killed: false,
+            follow: TrialFollower::new(trial_dir.to_path_buf(), started),
+            dedup: Dedup::default(),
+            exited: false,
+        }
+    }
+}
+
 struct Slot {
     gpus: Option<String>,
     trial: Option<Running>,
@@ -1166,23 +1198,16 @@ impl<'a> Runner<'a> {
             })?;
         }
         self.observer.launched(&dir, &argv);
-        let mut t = Running {
-            index,
-            attempt,
+        let mut t = Running::new(
+            (index, attempt),
             dir,
             values,
             process,
-            job: None,
-            session: Some(session),
+            session,
+            &trial_dir,
             started,
-            deadline: self.cfg.trial_timeout.map(|d| started + d),
-            stop_as: None,
-            term_sent: None,
-            killed: false,
-            follow: TrialFollower::new(trial_dir.clone(), started),
-            dedup: Dedup::default(),
-            exited: false,
-        };
+        );
+        t.deadline = self.cfg.trial_timeout.map(|d| started + d);
         if self.stopping.is_some() {
             t.stop_as = Some(State::Killed);
             t.process.signal(libc::SIGTERM);

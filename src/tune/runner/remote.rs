@@ -9,7 +9,6 @@ use std::time::{Duration, Instant};
 use super::{EndReason, Runner, Running, Slot, TuneError};
 use crate::tune::adaptive::trial_from_json;
 use crate::tune::engine::{self, JobSpec};
-use crate::tune::follow::{Dedup, TrialFollower};
 use crate::tune::journal::{self, Attempt, Record, State};
 use crate::tune::trial;
 use crate::tune::writer::TrialSession;
@@ -118,23 +117,18 @@ impl Runner<'_> {
             .note(&format!("{}: following {backend} job {id} again", a.dir));
         let ran = Duration::from_secs_f64((journal::now() - a.launched).max(0.0));
         let started = Instant::now().checked_sub(ran).unwrap_or_else(Instant::now);
-        self.slots[slot].trial = Some(Running {
-            index,
-            attempt: a.attempt,
-            dir: a.dir.clone(),
+        let mut t = Running::new(
+            (index, a.attempt),
+            a.dir.clone(),
             values,
             process,
-            job: Some(id.to_string()),
-            session: Some(session),
+            session,
+            &trial_dir,
             started,
-            deadline: self.cfg.trial_timeout.map(|d| started + d),
-            stop_as: None,
-            term_sent: None,
-            killed: false,
-            follow: TrialFollower::new(trial_dir, started),
-            dedup: Dedup::default(),
-            exited: false,
-        });
+        );
+        t.deadline = self.cfg.trial_timeout.map(|d| started + d);
+        t.job = Some(id.to_string());
+        self.slots[slot].trial = Some(t);
         Ok(())
     }
 }
