@@ -30,7 +30,7 @@ use rayon::prelude::*;
 use crate::event::EventFileReader;
 use crate::logdir::error::LoadError;
 use crate::logdir::load::{in_pool, reading_pool, LoadOptions, Logdir};
-use crate::logdir::model::{self, ExperimentView};
+use crate::logdir::model::ExperimentView;
 use crate::logdir::run::{RunData, RunReader};
 use crate::logdir::scan::RunFiles;
 use crate::logdir::source::{EventFile, LocalDir, Source};
@@ -285,7 +285,7 @@ impl Follower {
         }
         self.file_warnings.extend(update.warnings.iter().cloned());
         if update.changed {
-            let (experiment, sessions, notes) = model::build(&self.logdir.runs);
+            let (experiment, sessions, notes) = crate::logdir::load::view_of(&self.logdir.runs);
             self.logdir.experiment = experiment;
             self.logdir.sessions = sessions;
             self.logdir.warnings = self.file_warnings.clone();

@@ -126,7 +126,7 @@ pub fn load_source(
         let mut part: BTreeMap<String, RunData> = read.into_iter().collect();
         runs.append(&mut part);
     }
-    let (experiment, sessions, notes) = model::build(&runs);
+    let (experiment, sessions, notes) = view_of(&runs);
     warnings.extend(notes);
     Ok(Logdir {
         root: source.root().to_path_buf(),
@@ -135,6 +135,15 @@ pub fn load_source(
         sessions,
         warnings,
     })
+}
+
+/// The experiment and its rows: TensorBoard's hparams sessions, or when
+/// the logdir has none (its HPARAMS tab is empty; `diagnose` says why) its
+/// runs as rows.
+pub(crate) fn view_of(
+    runs: &BTreeMap<String, RunData>,
+) -> (ExperimentView, Vec<Session>, Vec<Warning>) {
+    model::build(runs).unwrap_or_else(|| crate::logdir::runs::build(runs))
 }
 
 /// Runs read before their data joins the map of all runs (see

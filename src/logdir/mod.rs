@@ -30,10 +30,9 @@ pub use follow::{Follower, PollUpdate};
 pub use load::{load, load_source, load_with_progress, LoadOptions, Logdir};
 pub use model::{
     metric_labels, ExperimentView, HParamDomain, HParamInfoView, HParamType, LabelledMetrics,
-    MetricInfoView, MetricKey, Session,
+    MetricInfoView, MetricKey, RunsInfo, Session,
 };
 pub use run::{RunData, RunHParams};
-pub use runs::RunsInfo;
 pub use scan::RunFiles;
 pub use series::{Point, ScalarMap, Series, SeriesOptions};
 pub use source::{EventFile, LocalDir, Source};

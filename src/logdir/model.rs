@@ -23,7 +23,6 @@ use serde::Serialize;
 use crate::hparams::group_name::python_float_repr;
 use crate::hparams::{HParamValue, Status};
 use crate::logdir::run::RunData;
-use crate::logdir::runs::RunsInfo;
 use crate::logdir::series::{ScalarMap, Series};
 use crate::logdir::Warning;
 use crate::proto::tensorboard::hparams::{h_param_info, DataType, Experiment};
@@ -326,6 +325,38 @@ pub struct ExperimentView {
     pub runs: Option<RunsInfo>,
 }
 
+/// Set on an experiment whose rows are runs, not TensorBoard hparams
+/// sessions (the logdir has no `_hparams_/session_start_info`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct RunsInfo {
+    /// Where each row's hparams were read from, by row name:
+    /// `hparams.yaml`, `params.json` or `args/text_summary`. Rows without
+    /// hparams are not listed.
+    pub hparams_from: BTreeMap<String, String>,
+}
+
+impl RunsInfo {
+    /// One sentence for a header: the rows are runs, and where their
+    /// hparams came from.
+    pub fn note(&self) -> String {
+        let mut from: BTreeMap<&str, usize> = BTreeMap::new();
+        for source in self.hparams_from.values() {
+            *from.entry(source).or_default() += 1;
+        }
+        let mut note = "rows are runs, not TensorBoard hparams sessions (this logdir has none; \
+                        `hp-report diagnose` says why)"
+            .to_string();
+        if !from.is_empty() {
+            let list: Vec<String> = from
+                .iter()
+                .map(|(s, n)| format!("{s} ({n} {})", if *n == 1 { "run" } else { "runs" }))
+                .collect();
+            note.push_str(&format!("; hparams read from {}", list.join(", ")));
+        }
+        note
+    }
+}
+
 /// One session (trial).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Session {
@@ -375,15 +406,14 @@ fn ancestors(run: &str) -> impl Iterator<Item = &str> {
     })
 }
 
-/// Builds the experiment and sessions from runs (sorted by name).
+/// Builds the experiment and sessions from runs (sorted by name); None
+/// when the runs hold no hparams sessions.
 pub(crate) fn build(
     runs: &BTreeMap<String, RunData>,
-) -> (ExperimentView, Vec<Session>, Vec<Warning>) {
+) -> Option<(ExperimentView, Vec<Session>, Vec<Warning>)> {
     let (mut sessions, notes) = sessions_of(runs);
     if sessions.is_empty() {
-        // No hparams sessions: the runs are the rows (TensorBoard's HPARAMS
-        // tab is empty; `diagnose` says why).
-        return crate::logdir::runs::build(runs);
+        return None;
     }
     let inferred_metrics = attach_scalars(runs, &mut sessions);
     let explicit = runs
@@ -396,7 +426,7 @@ pub(crate) fn build(
     experiment
         .hparams
         .sort_by(|a, b| b.differs.cmp(&a.differs).then_with(|| a.name.cmp(&b.name)));
-    (experiment, sessions, notes)
+    Some((experiment, sessions, notes))
 }
 
 /// A session for every run with a session start info (scalars not yet

@@ -18,10 +18,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
-
 use crate::hparams::Status;
-use crate::logdir::model::{self, ExperimentView, MetricInfoView, MetricKey, Session};
+use crate::logdir::model::{self, ExperimentView, MetricInfoView, MetricKey, RunsInfo, Session};
 use crate::logdir::run::{RunData, ARGS_TEXT_TAG};
 use crate::logdir::series::ScalarMap;
 use crate::logdir::sidecar::{self, Flat};
@@ -38,38 +36,6 @@ const SPLITS: &[&str] = &[
     "evaluation",
     "test",
 ];
-
-/// Set on an experiment whose rows are runs, not TensorBoard hparams
-/// sessions (the logdir has no `_hparams_/session_start_info`).
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
-pub struct RunsInfo {
-    /// Where each row's hparams were read from, by row name:
-    /// `hparams.yaml`, `params.json` or `args/text_summary`. Rows without
-    /// hparams are not listed.
-    pub hparams_from: BTreeMap<String, String>,
-}
-
-impl RunsInfo {
-    /// One sentence for a header: the rows are runs, and where their
-    /// hparams came from.
-    pub fn note(&self) -> String {
-        let mut from: BTreeMap<&str, usize> = BTreeMap::new();
-        for source in self.hparams_from.values() {
-            *from.entry(source).or_default() += 1;
-        }
-        let mut note = "rows are runs, not TensorBoard hparams sessions (this logdir has none; \
-                        `hp-report diagnose` says why)"
-            .to_string();
-        if !from.is_empty() {
-            let list: Vec<String> = from
-                .iter()
-                .map(|(s, n)| format!("{s} ({n} {})", if *n == 1 { "run" } else { "runs" }))
-                .collect();
-            note.push_str(&format!("; hparams read from {}", list.join(", ")));
-        }
-        note
-    }
-}
 
 /// The row a run belongs to and the metric group of its tags there.
 fn row_of(run: &str) -> (String, String) {
