@@ -342,7 +342,7 @@ impl Rule {
                 warmup,
                 min_trials,
                 max,
-            } => match ran_budget(me, *max) {
+            } => match reached_max("median", None, me, *max) {
                 Some(e) => Decision::Stop(e),
                 None => median(table, me, *warmup, *min_trials, minimize),
             },
@@ -425,20 +425,11 @@ fn asha(
     } else {
         "asha"
     };
-    let Some(&(step, value)) = me.points.last() else {
+    let Some(&(step, _)) = me.points.last() else {
         return Decision::Continue(None);
     };
-    if let Some(max) = ladder.max.filter(|m| step >= *m) {
-        return Decision::Stop(Evidence {
-            rule,
-            bracket,
-            step,
-            rung: max,
-            value,
-            compared: Vec::new(),
-            cut: None,
-            why: format!("reached max={max}"),
-        });
+    if let Some(e) = reached_max(rule, bracket, me, ladder.max) {
+        return Decision::Stop(e);
     }
     let mine = ladder.record(&me.points);
     let Some(&(rung, value, _)) = mine.last().filter(|r| r.2 + 1 == me.points.len()) else {
@@ -504,14 +495,20 @@ fn median_of(sorted: &[f64]) -> f64 {
     }
 }
 
-/// The end of a `median` trial that reached `max`: it ran its budget, so
-/// it stops (the runner records it as succeeded) instead of being compared.
-fn ran_budget(me: &Reports, max: Option<u64>) -> Option<Evidence> {
+/// The end of a trial whose latest report reached `max`: it ran its
+/// budget, so it stops (the runner records it as succeeded) instead of
+/// being compared.
+fn reached_max(
+    rule: &'static str,
+    bracket: Option<usize>,
+    me: &Reports,
+    max: Option<u64>,
+) -> Option<Evidence> {
     let max = max?;
     let &(step, value) = me.points.last()?;
     (step >= max).then(|| Evidence {
-        rule: "median",
-        bracket: None,
+        rule,
+        bracket,
         step,
         rung: max,
         value,
