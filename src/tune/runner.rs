@@ -397,8 +397,8 @@ struct Running {
     /// The remote job's id, once the engine took it.
     job: Option<String>,
     session: Option<TrialSession>,
+    /// When it started; with `--trial-timeout`, its deadline follows.
     started: Instant,
-    deadline: Option<Instant>,
     /// Set when the runner stops it: the state it will get.
     stop_as: Option<State>,
     term_sent: Option<Instant>,
@@ -414,7 +414,7 @@ struct Running {
 
 impl Running {
     /// Trial `index`'s attempt `attempt`, started (or followed again) at
-    /// `started` in `trial_dir`: no deadline, no job id, nothing sent yet.
+    /// `started` in `trial_dir`: no job id, nothing sent yet.
     fn new(
         (index, attempt): (u64, u32),
         dir: String,
@@ -433,7 +433,6 @@ impl Running {
             job: None,
             session: Some(session),
             started,
-            deadline: None,
             stop_as: None,
             term_sent: None,
             killed: false,
@@ -884,9 +883,9 @@ impl<'a> Runner<'a> {
         let now = Instant::now();
         let mut wait = Duration::from_millis(200);
         for t in self.slots.iter().filter_map(|s| s.trial.as_ref()) {
-            let due = match (t.term_sent, t.deadline) {
+            let due = match (t.term_sent, self.cfg.trial_timeout) {
                 (Some(sent), _) if !t.killed => Some(sent + self.cfg.kill_grace),
-                (None, Some(d)) => Some(d),
+                (None, Some(timeout)) => Some(t.started + timeout),
                 _ => None,
             };
             if let Some(d) = due {
@@ -969,9 +968,10 @@ impl<'a> Runner<'a> {
     fn enforce_deadlines(&mut self) {
         let now = Instant::now();
         let grace = self.cfg.kill_grace;
+        let timeout = self.cfg.trial_timeout;
         for t in self.slots.iter_mut().filter_map(|s| s.trial.as_mut()) {
             match t.term_sent {
-                None if t.deadline.is_some_and(|d| now >= d) => {
+                None if timeout.is_some_and(|d| now >= t.started + d) => {
                     t.stop_as = Some(State::Timeout);
                     t.process.signal(libc::SIGTERM);
                     t.term_sent = Some(now);
@@ -1207,7 +1207,6 @@ impl<'a> Runner<'a> {
             &trial_dir,
             started,
         );
-        t.deadline = self.cfg.trial_timeout.map(|d| started + d);
         if self.stopping.is_some() {
             t.stop_as = Some(State::Killed);
             t.process.signal(libc::SIGTERM);

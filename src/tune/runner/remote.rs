@@ -126,7 +126,6 @@ impl Runner<'_> {
             &trial_dir,
             started,
         );
-        t.deadline = self.cfg.trial_timeout.map(|d| started + d);
         t.job = Some(id.to_string());
         self.slots[slot].trial = Some(t);
         Ok(())
