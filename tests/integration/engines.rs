@@ -18,6 +18,9 @@ use std::time::{Duration, Instant};
 use crate::bin::{hp, text};
 use hp_report::tune::journal::{self, Record, State};
 
+/// The arguments that send trials to the Slurm cluster.
+const SLURM_ENGINE: [&str; 4] = ["--backend", "slurm", "--engine-poll", "300ms"];
+
 /// Whether a Slurm cluster answers (`sinfo` lists a usable node).
 fn slurm() -> bool {
     let ok = Command::new("sinfo")
@@ -107,12 +110,19 @@ fn slurm_experiment_ends_as_the_local_one() {
     if !slurm() {
         return;
     }
+    ends_as_local("slurm", &SLURM_ENGINE);
+}
+
+/// Runs the same experiment locally and on `engine`: the same ends, one
+/// job per trial, the same ranked table, and the trial's own output (not
+/// the engine's log lines) in its directory, as for a local trial.
+fn ends_as_local(name: &str, engine: &[&str]) {
     let tmp = tempfile::tempdir().expect("tempdir");
     let local = tmp.path().join("local");
-    let remote = tmp.path().join("slurm");
+    let remote = tmp.path().join(name);
     let o = experiment(&local, &[]);
     assert!(o.status.success(), "{}", text(&o));
-    let o = experiment(&remote, &["--backend", "slurm", "--engine-poll", "300ms"]);
+    let o = experiment(&remote, engine);
     assert!(o.status.success(), "{}", text(&o));
     let want: BTreeMap<u64, (State, Option<f64>)> = [
         (0, (State::Succeeded, Some(1.0))),
@@ -128,7 +138,6 @@ fn slurm_experiment_ends_as_the_local_one() {
     assert!(j.values().all(|ids| ids.len() == 1), "{j:?}");
     // The sessions TensorBoard reads: same rows, same statuses, same values.
     assert_eq!(table(&local), table(&remote));
-    // The trial's output is in its directory, as for a local trial.
     let out = std::fs::read_to_string(remote.join("trial-0000/stdout.log")).expect("stdout.log");
     assert_eq!(out, "loss=10\nloss=1\n");
 }
@@ -163,8 +172,7 @@ fn slurm_resume_follows_submitted_jobs() {
     if !slurm() {
         return;
     }
-    let engine = ["--backend", "slurm", "--engine-poll", "300ms"];
-    let o = kill_and_resume(&engine, 4, Duration::from_secs(60));
+    let o = kill_and_resume(&SLURM_ENGINE, 4, Duration::from_secs(60));
     assert!(
         String::from_utf8_lossy(&o.stderr).contains("following slurm job"),
         "{}",
@@ -360,6 +368,16 @@ fn slurm_engine_that_keeps_refusing_stops_the_experiment() {
 /// The Ray head's dashboard the tests use (`tests/engines/ray_head.sh`).
 const RAY: &str = "http://127.0.0.1:8265";
 
+/// The arguments that send trials to the Ray head at [`RAY`].
+const RAY_ENGINE: [&str; 6] = [
+    "--backend",
+    "ray",
+    "--ray-address",
+    RAY,
+    "--engine-poll",
+    "300ms",
+];
+
 /// Whether Ray's Jobs API answers at [`RAY`].
 fn ray() -> bool {
     use std::io::{Read, Write};
@@ -388,31 +406,7 @@ fn ray_experiment_ends_as_the_local_one() {
     if !ray() {
         return;
     }
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let local = tmp.path().join("local");
-    let remote = tmp.path().join("ray");
-    let o = experiment(&local, &[]);
-    assert!(o.status.success(), "{}", text(&o));
-    let o = experiment(
-        &remote,
-        &[
-            "--backend",
-            "ray",
-            "--ray-address",
-            RAY,
-            "--engine-poll",
-            "300ms",
-        ],
-    );
-    assert!(o.status.success(), "{}", text(&o));
-    assert_eq!(ends(&remote), ends(&local));
-    let j = jobs(&remote);
-    assert_eq!(j.len(), 4, "one job per trial: {j:?}");
-    assert!(j.values().all(|ids| ids.len() == 1), "{j:?}");
-    assert_eq!(table(&local), table(&remote));
-    // Ray's own log lines are not the trial's output.
-    let out = std::fs::read_to_string(remote.join("trial-0000/stdout.log")).expect("stdout.log");
-    assert_eq!(out, "loss=10\nloss=1\n");
+    ends_as_local("ray", &RAY_ENGINE);
 }
 
 #[test]
@@ -420,15 +414,7 @@ fn ray_resume_follows_submitted_jobs() {
     if !ray() {
         return;
     }
-    let engine = [
-        "--backend",
-        "ray",
-        "--ray-address",
-        RAY,
-        "--engine-poll",
-        "300ms",
-    ];
-    kill_and_resume(&engine, 6, Duration::from_secs(120));
+    kill_and_resume(&RAY_ENGINE, 6, Duration::from_secs(120));
 }
 
 #[test]
