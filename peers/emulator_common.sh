@@ -4,6 +4,19 @@
 # Python), `state` (a directory for pids, ports and logs) and defines
 # `answers URL` (true once the server at URL serves requests).
 
+# serves URL [ok]: true once URL answers HTTP; any status counts, or with
+# `ok` only a successful one.
+serves() {
+    "$py" - "$@" <<'PY' 2>/dev/null
+import sys, urllib.request, urllib.error
+try:
+    urllib.request.urlopen(sys.argv[1], timeout=2)
+except urllib.error.HTTPError:
+    if len(sys.argv) > 2:
+        raise
+PY
+}
+
 free_port() {
     "$py" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
