@@ -140,10 +140,11 @@ impl Session {
         }
     }
 
-    /// Writes every buffered scalar of every sub-run to disk now.
+    /// Writes every buffered scalar to disk now: every sub-run's, and the
+    /// session directory's own ([`Session::root_scalar`]).
     pub fn flush(&mut self) -> Result<()> {
         let mut first_err = None;
-        for w in self.runs.values_mut() {
+        for w in self.info.iter_mut().chain(self.runs.values_mut()) {
             if let Err(e) = w.flush() {
                 first_err.get_or_insert(e);
             }
@@ -206,5 +207,34 @@ impl Drop for Session {
             }
             let _ = info.flush();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The session directory's own scalars are written out by `flush`, as
+    /// every sub-run's are.
+    #[test]
+    fn flush_writes_the_session_directorys_own_scalars() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("s");
+        let policy = FlushPolicy {
+            max_delay: std::time::Duration::from_secs(3600),
+            ..FlushPolicy::default()
+        };
+        let mut s = Session::start("s", dir.clone(), Trial::new(), "s", policy).unwrap();
+        let size = || -> u64 {
+            std::fs::read_dir(&dir)
+                .unwrap()
+                .map(|e| e.unwrap().metadata().unwrap().len())
+                .sum()
+        };
+        let started = size();
+        s.root_scalar("loss", 1, 0.5).unwrap();
+        assert_eq!(size(), started, "buffered");
+        s.flush().unwrap();
+        assert!(size() > started, "flushed");
     }
 }
