@@ -141,7 +141,7 @@ impl Session {
     }
 
     /// Writes every buffered scalar to disk now: every sub-run's, and the
-    /// session directory's own ([`Session::root_scalar`]).
+    /// ones written into the session directory's own event file.
     pub fn flush(&mut self) -> Result<()> {
         let mut first_err = None;
         for w in self.info.iter_mut().chain(self.runs.values_mut()) {
