@@ -8,8 +8,6 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use walkdir::WalkDir;
-
 use crate::logdir::Warning;
 
 /// An event file found by [`Source::discover`](crate::logdir::Source::discover).
@@ -36,12 +34,6 @@ pub struct RunFiles {
 pub fn is_event_file(name: &str) -> bool {
     name.contains("tfevents")
 }
-
-/// `ELOOP` (too many levels of symbolic links) on Linux and the BSDs.
-#[cfg(any(target_os = "linux", target_os = "android"))]
-const ELOOP: i32 = 40;
-#[cfg(not(any(target_os = "linux", target_os = "android")))]
-const ELOOP: i32 = 62;
 
 /// The run name of directory `dir` under `root`.
 pub fn run_name(root: &Path, dir: &Path) -> String {
@@ -109,55 +101,9 @@ pub(crate) fn text(name: &std::ffi::OsStr) -> String {
 /// are detected and reported) and returns its runs sorted by name. Unreadable
 /// directories and other walk errors become warnings.
 pub fn discover(root: &Path, warnings: &mut Vec<Warning>) -> Vec<RunFiles> {
-    let mut runs: BTreeMap<PathBuf, Vec<PathBuf>> = BTreeMap::new();
-    for entry in WalkDir::new(root).follow_links(true).sort_by_file_name() {
-        let entry = match entry {
-            Ok(e) => e,
-            Err(e) => {
-                let path = e
-                    .path()
-                    .map(Path::to_path_buf)
-                    .unwrap_or_else(|| root.to_path_buf());
-                let is_link =
-                    std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink());
-                let what = if let Some(anc) = e.loop_ancestor() {
-                    format!("symlink loop back to {} (not followed)", anc.display())
-                } else if let Some(io) = e.io_error() {
-                    match io.kind() {
-                        std::io::ErrorKind::NotFound if is_link => {
-                            "dangling symlink: its target does not exist (skipped)".to_string()
-                        }
-                        _ if is_link && io.raw_os_error() == Some(ELOOP) => {
-                            "symlink loop: the link points back to itself (skipped)".to_string()
-                        }
-                        _ => format!("cannot read: {io} (skipped)"),
-                    }
-                } else {
-                    e.to_string()
-                };
-                warnings.push(Warning::file(path, what));
-                continue;
-            }
-        };
-        let name = entry.file_name().to_string_lossy();
-        if !entry.file_type().is_file() {
-            if !entry.file_type().is_dir() && is_event_file(&name) {
-                // A FIFO or device would block or never end.
-                warnings.push(Warning::file(
-                    entry.path().to_path_buf(),
-                    "named like an event file but not a regular file (skipped)".to_string(),
-                ));
-            }
-            continue;
-        }
-        if !is_event_file(&name) {
-            continue;
-        }
-        let dir = entry.path().parent().unwrap_or(root);
-        runs.entry(dir.to_path_buf())
-            .or_default()
-            .push(entry.path().to_path_buf());
-    }
+    let found = crate::logdir::walk::walk(root);
+    warnings.extend(found.warnings);
+    let runs = found.runs;
     // Names are one-to-one on Unix (`text`); elsewhere two directories could
     // still share one (lossy conversion): their files are read as one run,
     // and that is said.
@@ -174,6 +120,7 @@ pub fn discover(root: &Path, warnings: &mut Vec<Warning>) -> Vec<RunFiles> {
                     ),
                 ));
                 all.extend(files);
+                all.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
             }
             None => {
                 named.insert(name, (dir, files));
@@ -182,8 +129,7 @@ pub fn discover(root: &Path, warnings: &mut Vec<Warning>) -> Vec<RunFiles> {
     }
     named
         .into_iter()
-        .map(|(name, (_, mut files))| {
-            files.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
+        .map(|(name, (_, files))| {
             let files = files
                 .into_iter()
                 .map(|path| EventFile { path, size: None })
