@@ -17,7 +17,21 @@ type SkippedSpan = (u64, u64, String);
 
 /// The problem for a skipped span (taken), once it is known where the
 /// skipping ended (`to`).
+#[inline]
 fn skipped_problem(path: &Path, skipped: &mut Option<SkippedSpan>, to: &str) -> Option<Warning> {
+    if skipped.is_none() {
+        // Every intact record asks; almost none follows damage.
+        return None;
+    }
+    skipped_problem_slow(path, skipped, to)
+}
+
+#[cold]
+fn skipped_problem_slow(
+    path: &Path,
+    skipped: &mut Option<SkippedSpan>,
+    to: &str,
+) -> Option<Warning> {
     skipped.take().map(|(offset, len, because)| Warning {
         path: path.to_path_buf(),
         offset: Some(offset),
