@@ -8,8 +8,12 @@ use crate::event::view::EventView;
 use crate::event::Warning;
 use crate::record::{RecordError, RecordReader};
 
-/// Bytes read from the file at a time.
-const READ_BUFFER: usize = 1 << 20;
+/// Bytes read from the file at a time. Small enough that the bytes the
+/// kernel copies in are still in the core's cache when they are parsed: on
+/// this machine's 512 KiB L2, reads of 1 MiB made the copy alone cost three
+/// times what it does at 64 KiB (a plain C read loop: 115 ms against 40 ms
+/// for 135 MB), and reading the 200 x 2,000-step logdir took 25% longer.
+const READ_BUFFER: usize = 64 << 10;
 
 /// Damaged bytes being skipped: where the span starts, its length, and why
 /// the reader lost its place (empty when it did not say).
