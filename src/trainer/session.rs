@@ -133,6 +133,7 @@ impl Session {
     /// start and end infos), with [`RunWriter::scalar`]'s rules: one file
     /// per session instead of two, for `hp-report tune`, whose trials are
     /// often short enough that creating a file is most of their cost.
+    #[cfg_attr(not(feature = "tune"), allow(dead_code))]
     pub(crate) fn root_scalar(&mut self, tag: &str, step: i64, value: f64) -> Result<()> {
         match self.info.as_mut() {
             Some(w) => w.scalar(tag, step, value),
