@@ -24,7 +24,7 @@ pub(crate) mod scan;
 pub(crate) mod series;
 mod sidecar;
 pub mod source;
-mod walk;
+pub(crate) mod walk;
 
 pub use error::LoadError;
 pub use follow::{Follower, PollUpdate};

@@ -30,11 +30,6 @@ pub struct RunFiles {
     pub files: Vec<EventFile>,
 }
 
-/// Whether a file name marks an event file.
-pub fn is_event_file(name: &str) -> bool {
-    name.contains("tfevents")
-}
-
 /// The run name of directory `dir` under `root`.
 pub fn run_name(root: &Path, dir: &Path) -> String {
     match dir.strip_prefix(root) {

@@ -12,12 +12,17 @@ use std::sync::OnceLock;
 
 use rayon::prelude::*;
 
-use crate::logdir::scan::is_event_file;
 use crate::logdir::Warning;
 
 /// Directory levels below the root whose subdirectories are walked in
 /// parallel (deeper ones are walked in order by the thread that got there).
 const PARALLEL_LEVELS: usize = 3;
+
+/// Whether a file name marks an event file (TensorBoard's rule: the name
+/// contains `tfevents`).
+pub(crate) fn is_event_file(name: &str) -> bool {
+    name.contains("tfevents")
+}
 
 /// What a walk found, in walk order.
 #[derive(Debug, Default)]

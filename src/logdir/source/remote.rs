@@ -146,7 +146,7 @@ impl ObjectStoreSource {
             let Some((name, dirs)) = parts.split_last() else {
                 continue;
             };
-            if !crate::logdir::scan::is_event_file(name) {
+            if !crate::logdir::walk::is_event_file(name) {
                 continue;
             }
             let run = if dirs.is_empty() {
