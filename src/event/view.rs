@@ -75,6 +75,22 @@ impl<'a> EventView<'a> {
             payload: Payload::Other,
         };
         let mut p = buf;
+        // The fields in the order writers put them, straight through (a
+        // loop over a `match` costs an indirect jump per field); whatever
+        // is left goes round the loop, which gives the same result.
+        if let [0x09, rest @ ..] = p {
+            let (b, rest) = rest.split_first_chunk::<8>()?;
+            ev.wall_time = f64::from_le_bytes(*b);
+            p = rest;
+        }
+        if let [0x10, rest @ ..] = p {
+            p = rest;
+            ev.step = crate::wire::read_varint(&mut p).ok()? as i64;
+        }
+        if let [0x2a, rest @ ..] = p {
+            p = rest;
+            ev.payload = Payload::Summary(take_len_delimited(&mut p)?);
+        }
         while let Some((&key, rest)) = p.split_first() {
             p = rest;
             match key {
@@ -182,6 +198,16 @@ impl<'a> ValueView<'a> {
             kind: ValueKind::None,
         };
         let mut p = buf;
+        // The usual order straight through, the rest round the loop (see
+        // `EventView::parse_common`).
+        if let [0x0a, rest @ ..] = p {
+            p = rest;
+            v.tag = take_len_delimited(&mut p)?;
+        }
+        if let [0x42, rest @ ..] = p {
+            p = rest;
+            v.kind = ValueKind::Tensor(take_len_delimited(&mut p)?);
+        }
         while let Some((&key, rest)) = p.split_first() {
             p = rest;
             match key {
