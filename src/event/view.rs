@@ -84,8 +84,21 @@ impl<'a> EventView<'a> {
             p = rest;
         }
         if let [0x10, rest @ ..] = p {
-            p = rest;
-            ev.step = crate::wire::read_varint(&mut p).ok()? as i64;
+            // Steps below 16,384 take one or two bytes.
+            ev.step = match rest {
+                [b0, r @ ..] if *b0 < 0x80 => {
+                    p = r;
+                    i64::from(*b0)
+                }
+                [b0, b1, r @ ..] if *b1 < 0x80 => {
+                    p = r;
+                    i64::from(b0 & 0x7f) | i64::from(*b1) << 7
+                }
+                _ => {
+                    p = rest;
+                    crate::wire::read_varint(&mut p).ok()? as i64
+                }
+            };
         }
         if let [0x2a, rest @ ..] = p {
             p = rest;
@@ -376,7 +389,10 @@ mod tests {
     #[test]
     fn fast_paths_equal_general_parsers() {
         let mut samples = Vec::new();
-        for (i, with_meta) in [(0i64, true), (300, false), (-7, true)] {
+        // Steps of one, two (both ends), three and ten varint bytes.
+        let steps = [(0i64, true), (300, false), (-7, true), (127, false)];
+        let more = [(128, false), (16_383, false), (16_384, true)];
+        for (i, with_meta) in steps.into_iter().chain(more) {
             let ev = Event {
                 wall_time: 1_700_000_000.25 + i as f64,
                 step: i,
