@@ -1,9 +1,10 @@
 //! Walking a local logdir for event files: depth first, a directory's
-//! files before its subdirectories, each sorted by name, symlinks followed (a link back to a directory
-//! being walked is a loop: reported, not followed), unreadable parts
-//! reported. The first levels' subdirectories are walked in parallel: on a
-//! sweep of 10,000 sessions listing 30,000 directories took as long as
-//! reading every event file, and one core lists at half the speed of two.
+//! files before its subdirectories, each sorted by name; symlinks followed
+//! (a link back to a directory being walked is a loop: reported, not
+//! followed); unreadable parts reported. The first levels' subdirectories
+//! are walked in parallel: on a sweep of 10,000 sessions, listing its
+//! 30,000 directories took as long as reading every event file, and one
+//! core lists at half the speed of two.
 
 use std::fs;
 use std::io;
