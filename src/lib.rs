@@ -105,8 +105,8 @@
 //! # Features
 //!
 //! With `default-features = false` only the writer/reader core is compiled
-//! (prost, crc32c, walkdir, same-file, rayon, serde, sha2), with the ranked table of
-//! [`analysis`]: no polars, plotters or clap. `analysis` adds the exporters
+//! (prost, crc32c, walkdir, same-file, rayon, serde, sha2), with the ranked
+//! table of [`analysis`]: no polars, plotters or clap. `analysis` adds the exporters
 //! (serde_json), `plot` plotters and the HTML report, `tune` the trial
 //! runner, `cli` (default) clap and the `hp-report` binary; `parquet` (not
 //! in `default`) adds polars for Parquet output and `Table::to_dataframe()`;
