@@ -178,6 +178,39 @@ pub struct ValueView<'a> {
     pub kind: ValueKind<'a>,
 }
 
+/// The tag and number of a `Summary` of exactly one value made of a tag
+/// and a `DT_FLOAT` rank-0 tensor with nothing else (no metadata): what
+/// every scalar event but a tag's first carries (TF2, Keras, our writer).
+/// Anything else gives `None`, and [`summary_values`] is the way. Where
+/// this gives `Some`, `summary_values` gives the same one value, whose
+/// [`ValueView::effective_tag`] and [`ValueView::scalar`] are these.
+#[inline]
+pub fn lone_scalar(summary: &[u8]) -> Option<(&[u8], f64)> {
+    // One value (key 0a), its length one varint byte, filling the summary.
+    let [0x0a, len, value @ ..] = summary else {
+        return None;
+    };
+    if *len >= 0x80 || usize::from(*len) != value.len() {
+        return None;
+    }
+    // The tag (key 0a, a one-byte length), then the tensor to the end.
+    let [0x0a, tag_len, rest @ ..] = value else {
+        return None;
+    };
+    if *tag_len >= 0x80 || rest.len() != usize::from(*tag_len) + 12 {
+        return None;
+    }
+    let (tag, tensor) = rest.split_at(usize::from(*tag_len));
+    if tag.is_empty() {
+        // The tag would come from node_name: the general path decides.
+        return None;
+    }
+    let [0x42, 0x0a, 0x08, 0x01, 0x12, 0x00, 0x22, 0x04, a, b, c, d] = *tensor else {
+        return None;
+    };
+    Some((tag, f64::from(f32::from_le_bytes([a, b, c, d]))))
+}
+
 /// Iterates the values of a serialized `Summary`.
 #[inline]
 pub fn summary_values(summary: &[u8]) -> impl Iterator<Item = Result<ValueView<'_>, Malformed>> {
@@ -466,6 +499,61 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// `lone_scalar`, where it answers, equals the general walk of the
+    /// summary: on real summaries (one scalar with and without metadata, a
+    /// simple value, two values) and those bytes cut short or flipped.
+    #[test]
+    fn lone_scalar_equals_the_general_walk() {
+        let mut summaries = vec![
+            scalar_summary("epoch_loss", 0.5, false).encode_to_vec(),
+            scalar_summary("epoch_loss", 0.5, true).encode_to_vec(),
+            scalar_summary(&"t".repeat(120), -3.25, false).encode_to_vec(),
+        ];
+        let mut two = scalar_summary("a", 1.0, false);
+        two.value.extend(scalar_summary("b", 2.0, false).value);
+        summaries.push(two.encode_to_vec());
+        let mut simple = Summary::default();
+        simple.value.push(summary::Value {
+            tag: "loss".into(),
+            value: Some(summary::value::Value::SimpleValue(0.25)),
+            ..Default::default()
+        });
+        summaries.push(simple.encode_to_vec());
+        assert!(lone_scalar(&summaries[0]).is_some());
+        let mut rng = crate::rng::SplitMix64::new(11);
+        let mut answered = 0;
+        for bytes in &summaries {
+            let mut variants = vec![bytes.clone()];
+            for cut in 0..bytes.len() {
+                variants.push(bytes[..cut].to_vec());
+            }
+            for _ in 0..3000 {
+                let mut b = bytes.clone();
+                for _ in 0..1 + rng.below(2) {
+                    let at = rng.below(b.len() as u64) as usize;
+                    b[at] = rng.next_u64() as u8;
+                }
+                variants.push(b);
+            }
+            for b in &variants {
+                let Some((tag, value)) = lone_scalar(b) else {
+                    continue;
+                };
+                answered += 1;
+                let all: Vec<_> = summary_values(b).collect();
+                assert_eq!(all.len(), 1, "{b:02x?}");
+                let v = all[0].unwrap();
+                assert_eq!(v.effective_tag(), tag, "{b:02x?}");
+                let general = v.scalar().unwrap();
+                assert!(
+                    general == value || (general.is_nan() && value.is_nan()),
+                    "{b:02x?}"
+                );
+            }
+        }
+        assert!(answered > 1000, "{answered}");
     }
 
     #[test]

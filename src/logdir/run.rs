@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use prost::Message;
 
-use crate::event::view::{summary_values, Payload, ValueKind, ValueView};
+use crate::event::view::{lone_scalar, summary_values, Payload, ValueKind, ValueView};
 use crate::event::EventFileReader;
 use crate::hparams::plugin::{
     decode_plugin_data, EXPERIMENT_TAG, PLUGIN_NAME, SESSION_END_INFO_TAG, SESSION_START_INFO_TAG,
@@ -192,6 +192,18 @@ impl RunReader {
                 let Payload::Summary(summary) = ev.payload else {
                     return;
                 };
+                // The common case: one more point of a known scalar tag.
+                if let Some((tag, value)) = lone_scalar(summary) {
+                    if let Some(TagKind::Scalar(i)) = tags.get_mut(tag) {
+                        let p = Point {
+                            step: ev.step,
+                            wall_time: ev.wall_time,
+                            value,
+                        };
+                        series[*i].1.push(p, opts);
+                        return;
+                    }
+                }
                 for v in summary_values(summary) {
                     let Ok(v) = v else {
                         if bad_values.0 == 0 {
