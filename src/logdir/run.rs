@@ -120,9 +120,6 @@ impl TagTable {
     }
 }
 
-/// The state of reading one run, fed file by file (and, when following a
-/// growing logdir, a file's new records at a time). Reading the same records
-/// in the same order gives the same [`RunData`] however they were split.
 /// `a == b` for the tag compared on every scalar event, without a call to
 /// `memcmp` for the usual lengths (8 to 32 bytes: compared 8 bytes at a
 /// time, the last word overlapping).
@@ -145,6 +142,9 @@ fn same_tag(a: &[u8], b: &[u8]) -> bool {
     a[n - 8..] == b[n - 8..]
 }
 
+/// The state of reading one run, fed file by file (and, when following a
+/// growing logdir, a file's new records at a time). Reading the same records
+/// in the same order gives the same [`RunData`] however they were split.
 #[derive(Default)]
 pub(crate) struct RunReader {
     tags: TagTable,
