@@ -2,6 +2,7 @@
 
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
 use crate::event::view::EventView;
@@ -41,6 +42,35 @@ fn skipped_problem_slow(
         offset: Some(offset),
         what: format!("corrupt data ({because}): {len} bytes skipped {to}"),
     })
+}
+
+/// Parses the intact record at `offset` and hands its event on (counting
+/// it in `events`), or says why it is not one.
+#[inline(always)]
+fn deliver(
+    path: &Path,
+    events: &mut u64,
+    offset: u64,
+    payload: &[u8],
+    on_event: &mut impl FnMut(u64, &EventView<'_>),
+    on_problem: &mut impl FnMut(Warning),
+) {
+    match EventView::parse(payload) {
+        Ok(ev) => {
+            *events += 1;
+            on_event(offset, &ev);
+        }
+        Err(_) => {
+            let len = payload.len();
+            on_problem(Warning {
+                path: path.to_path_buf(),
+                offset: Some(offset),
+                what: format!(
+                    "{len}-byte record has a valid checksum but is not an Event (skipped)"
+                ),
+            });
+        }
+    }
 }
 
 /// Streams the events of one file.
@@ -204,6 +234,76 @@ impl<R: Read> EventFileReader<R> {
         }
     }
 
+    /// The clean end of the file: reports a skipped span that ran into it.
+    fn end_of_file(
+        &self,
+        skipped: &mut Option<SkippedSpan>,
+        on_problem: &mut impl FnMut(Warning),
+    ) -> Option<RecordError> {
+        if let Some(p) = self.not_an_event_file(skipped, 0) {
+            on_problem(p);
+        }
+        if let Some(p) = skipped_problem(&self.path, skipped, "to the end of the file") {
+            on_problem(p);
+        }
+        None
+    }
+
+    /// What the record reader said instead of a record: reports it, notes
+    /// why the reader lost its place (`lost`: the skipped span and its
+    /// reason), and says whether to go on reading or stop (with the
+    /// partial record at the end, if that is why).
+    fn damage(
+        &mut self,
+        e: RecordError,
+        lost: (&mut Option<SkippedSpan>, &mut String),
+        on_problem: &mut impl FnMut(Warning),
+    ) -> ControlFlow<Option<RecordError>> {
+        let (skipped, because) = lost;
+        let path = &self.path;
+        let mut skip_problem = |to: &str| {
+            if let Some(p) = skipped_problem(path, skipped, to) {
+                on_problem(p);
+            }
+        };
+        match e {
+            RecordError::BadLengthCrc { .. } => {
+                skip_problem("to the next record header");
+                *because = "record header checksum mismatch".into();
+            }
+            RecordError::TooLarge { len, max, .. } => {
+                skip_problem("to the next record header");
+                *because = format!("record length {len} over the {max}-byte limit");
+            }
+            RecordError::Skipped { offset, len } => {
+                *skipped = Some((offset, len, std::mem::take(because)));
+            }
+            RecordError::BadDataCrc { offset, len } => {
+                skip_problem("to the next record header");
+                on_problem(Warning {
+                    path: path.clone(),
+                    offset: Some(offset),
+                    what: format!("payload checksum mismatch: {len}-byte record skipped"),
+                });
+            }
+            e if e.is_incomplete() => {
+                self.report_incomplete_tail(&e, skipped, on_problem);
+                return ControlFlow::Break(Some(e));
+            }
+            e => {
+                // A read error: stop here (a later read may succeed).
+                skip_problem("before a read error");
+                on_problem(Warning {
+                    path: path.clone(),
+                    offset: Some(self.records.offset()),
+                    what: e.to_string(),
+                });
+                return ControlFlow::Break(None);
+            }
+        }
+        ControlFlow::Continue(())
+    }
+
     /// Bytes consumed so far (the offset of the next record).
     pub fn offset(&self) -> u64 {
         self.records.offset()
@@ -232,85 +332,43 @@ impl<R: Read> EventFileReader<R> {
         let mut lost_because = String::new();
         // A skipped span, reported once we know where the skipping ended.
         let mut skipped: Option<SkippedSpan> = None;
-        let path = self.path.clone();
-        let skip_problem =
-            |skipped: &mut Option<SkippedSpan>, to: &str| skipped_problem(&path, skipped, to);
         loop {
-            let record_start = self.records.offset();
-            match self.records.next_record() {
-                Ok(Some(payload)) => {
-                    if let Some(p) = skip_problem(&mut skipped, "to the next intact record") {
-                        on_problem(p);
-                    }
-                    match EventView::parse(payload) {
-                        Ok(ev) => {
-                            self.events += 1;
-                            on_event(record_start, &ev);
+            // The common case first: a whole, intact record in the buffer.
+            let fast = match skipped {
+                None => self.records.next_buffered(),
+                Some(_) => None,
+            };
+            let (record_start, payload) = match fast {
+                Some(record) => record,
+                None => {
+                    let record_start = self.records.offset();
+                    match self.records.next_record() {
+                        Ok(Some(payload)) => {
+                            let to = "to the next intact record";
+                            if let Some(p) = skipped_problem(&self.path, &mut skipped, to) {
+                                on_problem(p);
+                            }
+                            (record_start, payload)
                         }
-                        Err(_) => {
-                            let len = payload.len();
-                            on_problem(Warning {
-                                path: self.path.clone(),
-                                offset: Some(record_start),
-                                what: format!(
-                                    "{len}-byte record has a valid checksum but is not an Event (skipped)"
-                                ),
-                            });
+                        Ok(None) => return self.end_of_file(&mut skipped, &mut on_problem),
+                        Err(e) => {
+                            let lost = (&mut skipped, &mut lost_because);
+                            match self.damage(e, lost, &mut on_problem) {
+                                ControlFlow::Continue(()) => continue,
+                                ControlFlow::Break(tail) => return tail,
+                            }
                         }
                     }
                 }
-                Ok(None) => {
-                    if let Some(p) = self.not_an_event_file(&mut skipped, 0) {
-                        on_problem(p);
-                    }
-                    if let Some(p) = skip_problem(&mut skipped, "to the end of the file") {
-                        on_problem(p);
-                    }
-                    return None;
-                }
-                Err(e) if e.is_incomplete() => {
-                    self.report_incomplete_tail(&e, &mut skipped, &mut on_problem);
-                    return Some(e);
-                }
-                Err(RecordError::BadLengthCrc { .. }) => {
-                    if let Some(p) = skip_problem(&mut skipped, "to the next record header") {
-                        on_problem(p);
-                    }
-                    lost_because = "record header checksum mismatch".into();
-                }
-                Err(RecordError::TooLarge { len, max, .. }) => {
-                    if let Some(p) = skip_problem(&mut skipped, "to the next record header") {
-                        on_problem(p);
-                    }
-                    lost_because = format!("record length {len} over the {max}-byte limit");
-                }
-                Err(RecordError::Skipped { offset, len }) => {
-                    let because = std::mem::take(&mut lost_because);
-                    skipped = Some((offset, len, because));
-                }
-                Err(RecordError::BadDataCrc { offset, len }) => {
-                    if let Some(p) = skip_problem(&mut skipped, "to the next record header") {
-                        on_problem(p);
-                    }
-                    on_problem(Warning {
-                        path: self.path.clone(),
-                        offset: Some(offset),
-                        what: format!("payload checksum mismatch: {len}-byte record skipped"),
-                    });
-                }
-                Err(e) => {
-                    // A read error: stop here (a later read may succeed).
-                    if let Some(p) = skip_problem(&mut skipped, "before a read error") {
-                        on_problem(p);
-                    }
-                    on_problem(Warning {
-                        path: self.path.clone(),
-                        offset: Some(self.records.offset()),
-                        what: e.to_string(),
-                    });
-                    return None;
-                }
-            }
+            };
+            deliver(
+                &self.path,
+                &mut self.events,
+                record_start,
+                payload,
+                &mut on_event,
+                &mut on_problem,
+            );
         }
     }
 }

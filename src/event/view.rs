@@ -54,7 +54,7 @@ fn take_len_delimited<'a>(p: &mut &'a [u8]) -> Option<&'a [u8]> {
 
 impl<'a> EventView<'a> {
     /// Parses an `Event`'s bytes.
-    #[inline]
+    #[inline(always)]
     pub fn parse(buf: &'a [u8]) -> Result<Self, Malformed> {
         match Self::parse_common(buf) {
             Some(ev) => Ok(ev),
@@ -67,7 +67,7 @@ impl<'a> EventView<'a> {
     /// expected wire type. Anything else, malformed input included, gives
     /// `None` and the general parser decides, so the result is always the
     /// general parser's.
-    #[inline]
+    #[inline(always)]
     fn parse_common(buf: &'a [u8]) -> Option<Self> {
         let mut ev = EventView {
             wall_time: 0.0,

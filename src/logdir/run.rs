@@ -97,7 +97,7 @@ struct TagTable {
 }
 
 impl TagTable {
-    #[inline]
+    #[inline(always)]
     fn get_mut(&mut self, tag: &[u8]) -> Option<&mut TagKind> {
         let n = self.entries.len();
         if n == 0 {
@@ -155,6 +155,81 @@ pub(crate) struct RunReader {
     bytes: u64,
 }
 
+/// One [`RunReader::read`]'s state for the summaries off the fast path.
+struct Reading<'a> {
+    tags: &'a mut TagTable,
+    series: &'a mut Vec<(Box<[u8]>, Series)>,
+    hparams: &'a mut RunHParams,
+    opts: &'a SeriesOptions,
+    path: &'a Path,
+    /// Undecodable summary values: how many, and the first one's record.
+    bad_values: (u64, u64),
+    /// Notes on tags, in file order.
+    found: Vec<Warning>,
+}
+
+impl Reading<'_> {
+    /// Every value of one summary: a new tag, several values, a value that
+    /// is not a scalar, damage. Out of line, so that the loop around the
+    /// fast path stays small enough to be inlined into the reader.
+    #[inline(never)]
+    fn summary(&mut self, summary: &[u8], step: i64, wall_time: f64, offset: u64) {
+        for v in summary_values(summary) {
+            let Ok(v) = v else {
+                if self.bad_values.0 == 0 {
+                    self.bad_values.1 = offset;
+                }
+                self.bad_values.0 += 1;
+                continue;
+            };
+            let tag = v.effective_tag();
+            let Some(kind) = self.tags.get_mut(tag) else {
+                // The first value of a tag decides what it is (and, for a
+                // scalar, is its first point).
+                let at = Place {
+                    path: self.path,
+                    offset,
+                };
+                let k = classify(
+                    &v,
+                    self.hparams,
+                    self.series,
+                    self.opts,
+                    step,
+                    wall_time,
+                    &mut self.found,
+                    at,
+                );
+                self.tags.insert(tag, k);
+                continue;
+            };
+            if let TagKind::Scalar(i) = kind {
+                match v.scalar() {
+                    Some(value) => self.series[*i].1.push(
+                        Point {
+                            step,
+                            wall_time,
+                            value,
+                        },
+                        self.opts,
+                    ),
+                    None => {
+                        self.found.push(Warning::at(
+                            self.path.to_path_buf(),
+                            offset,
+                            format!(
+                                "scalar tag {:?}: a value that is not a single number (dropped, and the tag's later values too)",
+                                String::from_utf8_lossy(tag)
+                            ),
+                        ));
+                        *kind = TagKind::Broken;
+                    }
+                }
+            }
+        }
+    }
+}
+
 impl RunReader {
     pub(crate) fn new() -> Self {
         RunReader {
@@ -173,17 +248,17 @@ impl RunReader {
     ) -> Option<RecordError> {
         let path = reader.path().to_path_buf();
         let (events_before, bytes_before) = (reader.events_read(), reader.offset());
-        // Undecodable summary values: how many, and the first one's record.
-        let mut bad_values = (0u64, 0u64);
-        let mut found = Vec::new();
         let mut problems = Vec::new();
-        let RunReader {
-            tags,
-            series,
-            hparams,
-            start,
-            ..
-        } = self;
+        let start = &mut self.start;
+        let mut r = Reading {
+            tags: &mut self.tags,
+            series: &mut self.series,
+            hparams: &mut self.hparams,
+            opts,
+            path: &path,
+            bad_values: (0, 0),
+            found: Vec::new(),
+        };
         let tail = reader.read_events_at(
             |offset, ev| {
                 if ev.wall_time < *start {
@@ -194,60 +269,25 @@ impl RunReader {
                 };
                 // The common case: one more point of a known scalar tag.
                 if let Some((tag, value)) = lone_scalar(summary) {
-                    if let Some(TagKind::Scalar(i)) = tags.get_mut(tag) {
+                    if let Some(TagKind::Scalar(i)) = r.tags.get_mut(tag) {
                         let p = Point {
                             step: ev.step,
                             wall_time: ev.wall_time,
                             value,
                         };
-                        series[*i].1.push(p, opts);
+                        r.series[*i].1.push(p, opts);
                         return;
                     }
                 }
-                for v in summary_values(summary) {
-                    let Ok(v) = v else {
-                        if bad_values.0 == 0 {
-                            bad_values.1 = offset;
-                        }
-                        bad_values.0 += 1;
-                        continue;
-                    };
-                    let tag = v.effective_tag();
-                    let Some(kind) = tags.get_mut(tag) else {
-                        // The first value of a tag decides what it is (and,
-                        // for a scalar, is its first point).
-                        let at = Place { path: &path, offset };
-                        let k = classify(&v, hparams, series, opts, ev.step, ev.wall_time, &mut found, at);
-                        tags.insert(tag, k);
-                        continue;
-                    };
-                    if let TagKind::Scalar(i) = kind {
-                        match v.scalar() {
-                            Some(value) => series[*i].1.push(
-                                Point {
-                                    step: ev.step,
-                                    wall_time: ev.wall_time,
-                                    value,
-                                },
-                                opts,
-                            ),
-                            None => {
-                                found.push(Warning::at(
-                                    path.clone(),
-                                    offset,
-                                    format!(
-                                        "scalar tag {:?}: a value that is not a single number (dropped, and the tag's later values too)",
-                                        String::from_utf8_lossy(tag)
-                                    ),
-                                ));
-                                *kind = TagKind::Broken;
-                            }
-                        }
-                    }
-                }
+                r.summary(summary, ev.step, ev.wall_time, offset);
             },
             |problem| problems.push(problem),
         );
+        let Reading {
+            mut found,
+            bad_values,
+            ..
+        } = r;
         // In file order: damage and tag notes interleave by offset.
         found.extend(problems);
         if bad_values.0 > 0 {

@@ -70,6 +70,22 @@ struct Extras {
     at_step: Option<Point>,
 }
 
+impl Extras {
+    /// Out of line: [`Series::push`] is inlined into the reader's loop.
+    #[inline(never)]
+    fn push(&mut self, p: Point, opts: &SeriesOptions) {
+        if opts.tail > 0 {
+            if self.tail.len() == opts.tail {
+                self.tail.pop_front();
+            }
+            self.tail.push_back(p);
+        }
+        if opts.at_step == Some(p.step) {
+            self.at_step = Some(p);
+        }
+    }
+}
+
 impl Series {
     /// A series starting with `p`.
     pub fn new(p: Point, opts: &SeriesOptions) -> Self {
@@ -93,7 +109,7 @@ impl Series {
     }
 
     /// Adds the next point.
-    #[inline]
+    #[inline(always)]
     pub fn push(&mut self, p: Point, opts: &SeriesOptions) {
         self.count += 1;
         self.last = p;
@@ -109,15 +125,7 @@ impl Series {
             self.points.push(p);
         }
         if let Some(x) = &mut self.extras {
-            if opts.tail > 0 {
-                if x.tail.len() == opts.tail {
-                    x.tail.pop_front();
-                }
-                x.tail.push_back(p);
-            }
-            if opts.at_step == Some(p.step) {
-                x.at_step = Some(p);
-            }
+            x.push(p, opts);
         }
     }
 
