@@ -249,12 +249,18 @@ fn lineage_text(e: &Experiment) -> String {
         }
     }
     let current = e.history.lineage.values().map(|l| l.generation + 1).max();
-    let per_gen: Vec<String> = (0..current.unwrap_or(0))
+    let current = current.unwrap_or(0);
+    // The latest generations only: a long run's line stays one line.
+    const GENERATIONS_SHOWN: u64 = 12;
+    let first = current.saturating_sub(GENERATIONS_SHOWN);
+    let mut per_gen: Vec<String> = (first..current)
         .map(|g| best.get(&g).map_or("-".into(), |v| format!("{v:.6}")))
         .collect();
+    if first > 0 {
+        per_gen.insert(0, format!("({first} earlier) …"));
+    }
     let mut out = format!(
-        "pbt: population {p}, generation {} of {generations}; best per generation: {}\n",
-        current.unwrap_or(0),
+        "pbt: population {p}, generation {current} of {generations}; best per generation: {}\n",
         if per_gen.is_empty() {
             "none yet".into()
         } else {
@@ -314,4 +320,46 @@ pub fn best_text(e: &Experiment) -> Option<String> {
         params_line(&a.params),
         shell_line(&a.argv)
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tune::journal::Lineage;
+
+    /// A PBT run of 200 generations prints its latest 12, on one line.
+    #[test]
+    fn a_long_pbt_run_shows_its_latest_generations() {
+        let spec: Spec = serde_json::from_value(serde_json::json!({
+            "params": [], "fingerprint": "", "method": "pbt", "population": 2,
+            "seed": 0, "max_trials": 400, "objective": "loss", "minimize": true,
+            "strategy": "last", "command": ["train"], "created": 0.0,
+        }))
+        .expect("a valid spec");
+        let mut history = History::default();
+        for i in 0..400 {
+            let l = Lineage {
+                generation: i / 2,
+                member: i % 2,
+                parent: None,
+                exploit: false,
+                explore: Vec::new(),
+            };
+            history.lineage.insert(i, l);
+        }
+        let e = Experiment {
+            spec,
+            history,
+            runner_alive: false,
+        };
+        let text = lineage_text(&e);
+        assert_eq!(text.lines().count(), 1, "{text}");
+        assert!(
+            text.starts_with(
+                "pbt: population 2, generation 200 of 200; best per generation: (188 earlier) … -"
+            ),
+            "{text}"
+        );
+        assert_eq!(text.matches(" -").count(), 12, "{text}");
+    }
 }
