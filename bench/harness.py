@@ -217,25 +217,34 @@ def warm(logdir):
 
 # ---------------------------------------------------------------- readers
 
+def ours_once(reader_cmd, logdir):
+    secs, rss, _ = run_timed(reader_cmd(logdir))
+    return {"secs": secs, "rss_mb": rss}
+
+
 def bench_ours(reader_cmd, logdir, reps):
-    samples = []
-    for _ in range(reps):
-        secs, rss, _ = run_timed(reader_cmd(logdir))
-        samples.append({"secs": secs, "rss_mb": rss})
-    return summarise(samples)
+    return summarise([ours_once(reader_cmd, logdir) for _ in range(reps)])
 
 
-def bench_cat(logdir, reps):
+def cat_once(files):
+    t0 = time.perf_counter()
+    # xargs splits very long file lists; cat's output is discarded.
+    subprocess.run(["xargs", "-0", "cat"], input=b"\0".join(f.encode() for f in files),
+                   stdout=subprocess.DEVNULL, check=True)
+    return {"secs": time.perf_counter() - t0, "rss_mb": None}
+
+
+def bench_ours_and_cat(reader_cmd, logdir, reps):
+    """Ours and `cat`, one after the other in each rep: on this shared
+    machine a slow minute then slows both, and their ratio, which is what
+    the target is about, holds (timed apart, the floor alone moved 25%
+    between runs)."""
     files = event_files(logdir)
-    samples = []
+    ours, cat = [], []
     for _ in range(reps):
-        t0 = time.perf_counter()
-        # xargs splits very long file lists; cat's output is discarded.
-        p = subprocess.run(["xargs", "-0", "cat"], input=b"\0".join(f.encode() for f in files),
-                           stdout=subprocess.DEVNULL, check=True)
-        samples.append({"secs": time.perf_counter() - t0, "rss_mb": None})
-        del p
-    return summarise(samples)
+        ours.append(ours_once(reader_cmd, logdir))
+        cat.append(cat_once(files))
+    return summarise(ours), summarise(cat)
 
 
 def rustboard_binary(peers_venv):
@@ -410,9 +419,9 @@ def bench_many(a, examples, reader_cmd, reader_kind, add_read, ratios, notes):
     events = records_in(ldir)
     sub = "many: %d sessions x 2 x 3 x 50" % n
     warm(ldir)
-    log("many: ours")
-    ours = add_read("hp-report (%s)" % reader_kind, bench_ours(reader_cmd, ldir, a.reps),
-                    sub, events, size)
+    log("many: ours and cat, alternately")
+    ours_data, cat_data = bench_ours_and_cat(reader_cmd, ldir, a.reps)
+    ours = add_read("hp-report (%s)" % reader_kind, ours_data, sub, events, size)
     cmd = reader_cmd(ldir)
     if reader_kind == "cli":
         table = add_read("hp-report `--top 10` (table)",
@@ -432,8 +441,7 @@ def bench_many(a, examples, reader_cmd, reader_kind, add_read, ratios, notes):
                       bench_rustboard(server, ldir, a.reps), sub, events, size)
         x = ours["per_s"] / rb["per_s"]
         ratios.append(("many: ours / rustboard, events/s", "%.1f×" % x, "–", "–"))
-    log("many: cat")
-    floor = add_read("`cat` (page cache, the floor)", bench_cat(ldir, a.reps), sub, events, size)
+    floor = add_read("`cat` (page cache, the floor)", cat_data, sub, events, size)
     x = ours["mb_s"] / floor["mb_s"]
     ratios.append(("many: ours / cat, MB/s", "%.0f%%" % (100 * x), "≥ 80%", "yes" if x >= 0.8 else "**no**"))
     if ours["rss"] is not None:
@@ -528,17 +536,15 @@ def main():
 
     if "read" in parts:
         warm(logdir)
-        log("read: ours")
-        ours = add_read("hp-report (%s)" % reader_kind, bench_ours(reader_cmd, logdir, a.reps),
-                        "full", nevents, nbytes)
+        log("read: ours and cat, alternately")
+        ours_data, cat_data = bench_ours_and_cat(reader_cmd, logdir, a.reps)
+        ours = add_read("hp-report (%s)" % reader_kind, ours_data, "full", nevents, nbytes)
         log("read: rustboard")
         server = peer(lambda: rustboard_binary(peers_venv), "rustboard")
         rb = add_read("rustboard `server --reload once` (own load-cycle time)",
                       peer(lambda: bench_rustboard(server, logdir, a.reps), "rustboard") if server else None,
                       "full", nevents, nbytes)
-        log("read: cat")
-        floor = add_read("`cat` (page cache, the floor)", bench_cat(logdir, a.reps),
-                         "full", nevents, nbytes)
+        floor = add_read("`cat` (page cache, the floor)", cat_data, "full", nevents, nbytes)
         results.update(ours=ours, rustboard=rb, cat=floor)
         if rb:
             x = ours["per_s"] / rb["per_s"]
@@ -547,7 +553,7 @@ def main():
                          "(min); the table uses its own, smaller, load-cycle figure."
                          % rb["extra"]["wall_to_finished"])
         x = ours["mb_s"] / floor["mb_s"]
-        ratios.append(("ours / cat, MB/s", "%.0f%%" % (100 * x), "≥ 30%", "yes" if x >= 0.30 else "**no**"))
+        ratios.append(("ours / cat, MB/s", "%.0f%%" % (100 * x), "≥ 80%", "yes" if x >= 0.80 else "**no**"))
         if ours["rss"] is not None:
             ok = ours["rss"] < 100 or (a.sessions, a.steps, a.tags) != (200, 2000, 3)
             ratios.append(("ours peak RSS", "%.0f MB" % ours["rss"],
