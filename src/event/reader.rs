@@ -20,28 +20,21 @@ const READ_BUFFER: usize = 64 << 10;
 /// the reader lost its place (empty when it did not say).
 type SkippedSpan = (u64, u64, String);
 
-/// The problem for a skipped span (taken), once it is known where the
-/// skipping ended (`to`).
-#[inline]
-fn skipped_problem(path: &Path, skipped: &mut Option<SkippedSpan>, to: &str) -> Option<Warning> {
-    if skipped.is_none() {
-        // Every intact record asks; almost none follows damage.
-        return None;
-    }
-    skipped_problem_slow(path, skipped, to)
-}
-
-#[cold]
-fn skipped_problem_slow(
+/// Reports a skipped span (taken), once it is known where the skipping
+/// ended (`to`); nothing if no span is being skipped.
+fn report_skipped(
     path: &Path,
     skipped: &mut Option<SkippedSpan>,
     to: &str,
-) -> Option<Warning> {
-    skipped.take().map(|(offset, len, because)| Warning {
-        path: path.to_path_buf(),
-        offset: Some(offset),
-        what: format!("corrupt data ({because}): {len} bytes skipped {to}"),
-    })
+    on_problem: &mut impl FnMut(Warning),
+) {
+    if let Some((offset, len, because)) = skipped.take() {
+        on_problem(Warning {
+            path: path.to_path_buf(),
+            offset: Some(offset),
+            what: format!("corrupt data ({because}): {len} bytes skipped {to}"),
+        });
+    }
 }
 
 /// Parses the intact record at `offset` and hands its event on (counting
@@ -229,9 +222,7 @@ impl<R: Read> EventFileReader<R> {
         } else {
             format!("to an incomplete record at the end of the file ({have} of {need} bytes)")
         };
-        if let Some(p) = skipped_problem(&self.path, skipped, &to) {
-            on_problem(p);
-        }
+        report_skipped(&self.path, skipped, &to, on_problem);
     }
 
     /// The clean end of the file: reports a skipped span that ran into it.
@@ -243,9 +234,7 @@ impl<R: Read> EventFileReader<R> {
         if let Some(p) = self.not_an_event_file(skipped, 0) {
             on_problem(p);
         }
-        if let Some(p) = skipped_problem(&self.path, skipped, "to the end of the file") {
-            on_problem(p);
-        }
+        report_skipped(&self.path, skipped, "to the end of the file", on_problem);
         None
     }
 
@@ -261,25 +250,20 @@ impl<R: Read> EventFileReader<R> {
     ) -> ControlFlow<Option<RecordError>> {
         let (skipped, because) = lost;
         let path = &self.path;
-        let mut skip_problem = |to: &str| {
-            if let Some(p) = skipped_problem(path, skipped, to) {
-                on_problem(p);
-            }
-        };
         match e {
             RecordError::BadLengthCrc { .. } => {
-                skip_problem("to the next record header");
+                report_skipped(path, skipped, "to the next record header", on_problem);
                 *because = "record header checksum mismatch".into();
             }
             RecordError::TooLarge { len, max, .. } => {
-                skip_problem("to the next record header");
+                report_skipped(path, skipped, "to the next record header", on_problem);
                 *because = format!("record length {len} over the {max}-byte limit");
             }
             RecordError::Skipped { offset, len } => {
                 *skipped = Some((offset, len, std::mem::take(because)));
             }
             RecordError::BadDataCrc { offset, len } => {
-                skip_problem("to the next record header");
+                report_skipped(path, skipped, "to the next record header", on_problem);
                 on_problem(Warning {
                     path: path.clone(),
                     offset: Some(offset),
@@ -292,7 +276,7 @@ impl<R: Read> EventFileReader<R> {
             }
             e => {
                 // A read error: stop here (a later read may succeed).
-                skip_problem("before a read error");
+                report_skipped(path, skipped, "before a read error", on_problem);
                 on_problem(Warning {
                     path: path.clone(),
                     offset: Some(self.records.offset()),
@@ -345,9 +329,7 @@ impl<R: Read> EventFileReader<R> {
                     match self.records.next_record() {
                         Ok(Some(payload)) => {
                             let to = "to the next intact record";
-                            if let Some(p) = skipped_problem(&self.path, &mut skipped, to) {
-                                on_problem(p);
-                            }
+                            report_skipped(&self.path, &mut skipped, to, &mut on_problem);
                             (record_start, payload)
                         }
                         Ok(None) => return self.end_of_file(&mut skipped, &mut on_problem),
