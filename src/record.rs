@@ -371,18 +371,29 @@ impl<R: Read> RecordReader<R> {
         self.offset += n as u64;
     }
 
+    /// A header's length and length checksum, as `good_headers` holds them.
+    #[inline(always)]
+    fn header_key(h: &[u8; HEADER_LEN]) -> (u64, u32) {
+        let (mut len, mut crc) = ([0u8; 8], [0u8; 4]);
+        len.copy_from_slice(&h[..8]);
+        crc.copy_from_slice(&h[8..]);
+        (u64::from_le_bytes(len), u32::from_le_bytes(crc))
+    }
+
+    /// Whether `key` is one of the last headers whose checksum held.
+    #[inline(always)]
+    fn is_good_header(&self, key: (u64, u32)) -> bool {
+        let g = &self.good_headers;
+        g[0] == key || g[1] == key || g[2] == key || g[3] == key
+    }
+
     /// Parses the header at `buf[at..]`; `Some(len)` if its checksum holds.
     #[inline]
     fn header_len(&mut self, at: usize) -> Option<u64> {
         let h: [u8; HEADER_LEN] = self.buf[at..at + HEADER_LEN].try_into().ok()?;
-        let len_bytes: [u8; 8] = h[..8].try_into().ok()?;
-        let key = (
-            u64::from_le_bytes(len_bytes),
-            u32::from_le_bytes(h[8..12].try_into().ok()?),
-        );
-        let g = &self.good_headers;
-        if !(g[0] == key || g[1] == key || g[2] == key || g[3] == key) {
-            if masked_crc32c(&len_bytes) != key.1 {
+        let key = Self::header_key(&h);
+        if !self.is_good_header(key) {
+            if masked_crc32c(&h[..8]) != key.1 {
                 return None;
             }
             self.good_headers[self.next_good] = key;
@@ -406,13 +417,8 @@ impl<R: Read> RecordReader<R> {
         }
         let buffered = self.buf.get(self.start..self.end)?;
         let (h, rest) = buffered.split_first_chunk::<HEADER_LEN>()?;
-        let (len_bytes, len_crc) = h.split_first_chunk::<8>()?;
-        let key = (
-            u64::from_le_bytes(*len_bytes),
-            u32::from_le_bytes(*len_crc.first_chunk::<4>()?),
-        );
-        let g = &self.good_headers;
-        if !(g[0] == key || g[1] == key || g[2] == key || g[3] == key) || key.0 > self.max_len {
+        let key = Self::header_key(h);
+        if !self.is_good_header(key) || key.0 > self.max_len {
             return None;
         }
         let len = usize::try_from(key.0).ok()?;
